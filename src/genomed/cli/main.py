@@ -1,0 +1,31 @@
+"""``genomed``: the command-line entry point. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from genomed import __version__
+from genomed.cli import ingest_commands, workspace_commands
+
+app = typer.Typer(
+    name="genomed",
+    help="Genome-based precision medicine: ingest, interpret, cohorts, population frequencies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ingest_commands.ingest_app, name="ingest")
+workspace_commands.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"genomed {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+) -> None:
+    """genomed command line."""

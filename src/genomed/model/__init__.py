@@ -1,0 +1,1 @@
+"""Plain typed records and pure functions on them: no I/O."""

@@ -1,0 +1,1 @@
+"""The workspace: Delta Lake tables, atomic ingests, DuckDB queries."""

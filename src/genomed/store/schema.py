@@ -1,0 +1,364 @@
+"""Every workspace table and its columns, documented once and referred to everywhere.
+
+Column vocabulary (shared by all tables): ``chrom`` canonical name (1..22, X, Y, MT);
+``pos`` 1-based like VCF; ``start``/``end`` 1-based inclusive; ``ref``/``alt`` normalised
+alleles; ``variant_key`` see :mod:`genomed.model.variant_key`; ``sample_id``/``patient_id``
+pseudonymous ids; ``batch_id`` the ingest that wrote the row (see ``ingests``); ``day``
+days relative to the patient's index date (diagnosis), the cBioPortal timeline convention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One workspace table: name, Arrow schema, Delta partition columns, what a row is."""
+
+    name: str
+    schema: pa.Schema
+    partition_by: tuple[str, ...]
+    row: str
+
+
+def _s(*fields: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([pa.field(name, dtype) for name, dtype in fields])
+
+
+STR, I8, I32, I64, F32, F64, BOOL = (
+    pa.string(),
+    pa.int8(),
+    pa.int32(),
+    pa.int64(),
+    pa.float32(),
+    pa.float64(),
+    pa.bool_(),
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in [
+        TableSpec(
+            "patients",
+            _s(
+                ("patient_id", STR),
+                ("institution_id", STR),
+                ("sex", STR),  # female | male | other | unknown
+                ("birth_year", I32),
+                ("age_at_diagnosis", F64),
+                ("population", STR),  # e.g. CHB, JPT (1000 Genomes codes or local labels)
+                ("super_population", STR),  # e.g. EAS, SAS, EUR, AFR, AMR
+                ("batch_id", STR),
+            ),
+            (),
+            "one patient (pseudonymous id); re-ingests of the same id update nothing",
+        ),
+        TableSpec(
+            "samples",
+            _s(
+                ("sample_id", STR),
+                ("patient_id", STR),
+                ("kind", STR),  # germline | tumor | normal
+                ("tumor_type", STR),  # OncoTree code, null for germline
+                (
+                    "panel_id",
+                    STR,
+                ),  # gene panel the sample was sequenced with; null = whole genome/exome
+                ("source_name", STR),  # the sample's name in the file it came from
+                ("matched_normal_id", STR),
+                ("collection_day", I32),  # day of specimen collection (timeline), if known
+                ("batch_id", STR),
+            ),
+            (),
+            "one sequenced sample of a patient",
+        ),
+        TableSpec(
+            "variants",
+            _s(
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                ("ref", STR),
+                ("alt", STR),
+                ("rsid", STR),  # first dbSNP id seen for this allele
+            ),
+            ("chrom",),
+            "one distinct normalised allele (multi-allelic sites split)",
+        ),
+        TableSpec(
+            "calls",
+            _s(
+                ("sample_id", STR),
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                (
+                    "alt_count",
+                    I8,
+                ),  # copies of this allele in the genotype (0 only when GT is absent)
+                ("ploidy", I8),  # alleles in the genotype (1 on haploid X/Y calls)
+                ("phased", BOOL),
+                ("dp", I32),
+                ("ad_ref", I32),
+                ("ad_alt", I32),
+                ("vaf", F32),
+                ("gq", I32),
+                ("filter", STR),  # PASS or the VCF/MAF filter string
+                ("origin", STR),  # germline | somatic
+                ("gene", STR),  # from MAF / cBioPortal inputs (Hugo_Symbol)
+                ("protein_change", STR),  # MAF Protein_Change or HGVSp_Short, e.g. p.R882H
+                ("variant_class", STR),  # MAF Variant_Classification
+                ("batch_id", STR),
+            ),
+            ("chrom",),
+            "one non-reference call of a sample at an allele (sparse)",
+        ),
+        TableSpec(
+            "nocalls",
+            _s(
+                ("sample_id", STR),
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                ("batch_id", STR),
+            ),
+            ("chrom",),
+            "an explicit no-call (./.) of a sample at a site of its batch: not callable there",
+        ),
+        TableSpec(
+            "batch_sites",
+            _s(
+                ("batch_id", STR),
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                ("n_called", I32),  # samples with a non-missing genotype
+                ("an", I32),  # called alleles (sum of ploidies of called genotypes)
+                ("ac", I32),  # copies of this allele among them
+            ),
+            ("chrom",),
+            "one allele of a multi-sample batch with its per-batch call counts; every sample "
+            "of the batch not in nocalls was genotyped there (AN is right without dense storage)",
+        ),
+        TableSpec(
+            "callable",
+            _s(
+                ("sample_id", STR),
+                ("chrom", STR),
+                ("start", I32),
+                ("end", I32),
+                ("source", STR),  # bed | gvcf
+                ("batch_id", STR),
+            ),
+            ("chrom",),
+            "an interval a sample was callable in (from --callable BED or gVCF reference blocks)",
+        ),
+        TableSpec(
+            "cna",
+            _s(
+                ("sample_id", STR),
+                ("gene", STR),
+                (
+                    "value",
+                    I8,
+                ),  # GISTIC-style: -2 deep deletion, -1 shallow, 0, 1 gain, 2 amplification
+                ("batch_id", STR),
+            ),
+            (),
+            "one discrete copy-number call of a gene in a sample (zeros not stored)",
+        ),
+        TableSpec(
+            "structural_variants",
+            _s(
+                ("sample_id", STR),
+                ("gene1", STR),
+                ("gene2", STR),
+                ("chrom1", STR),
+                ("pos1", I32),
+                ("chrom2", STR),
+                ("pos2", I32),
+                ("sv_class", STR),  # FUSION, DELETION, TRANSLOCATION, ...
+                ("event_info", STR),
+                ("batch_id", STR),
+            ),
+            (),
+            "one structural variant / fusion of a sample",
+        ),
+        TableSpec(
+            "gene_panels",
+            _s(("panel_id", STR), ("gene", STR), ("batch_id", STR)),
+            (),
+            "one gene targeted by a panel",
+        ),
+        TableSpec(
+            "sample_profiles",
+            _s(
+                ("sample_id", STR),
+                ("profile", STR),  # mutations | cna | structural_variants
+                ("panel_id", STR),  # null or WES/WGS = all genes
+                ("batch_id", STR),
+            ),
+            (),
+            "which panel a sample was profiled with for one alteration type (cBioPortal gene-panel matrix)",
+        ),
+        TableSpec(
+            "diagnoses",
+            _s(
+                ("patient_id", STR),
+                ("sample_id", STR),
+                ("tumor_type", STR),  # OncoTree code
+                ("disease_id", STR),  # ontology CURIE (OMIM:, MONDO:, NCIT:, ORPHA:)
+                ("disease_label", STR),
+                ("age_at_diagnosis", F64),
+                ("day", I32),
+                ("batch_id", STR),
+            ),
+            (),
+            "one diagnosis of a patient",
+        ),
+        TableSpec(
+            "treatments",
+            _s(
+                ("patient_id", STR),
+                ("drug", STR),  # lower-case generic name, e.g. cetuximab
+                ("start_day", I32),
+                ("stop_day", I32),
+                ("line", I32),  # line of therapy, 1 = first line
+                ("treatment_type", STR),  # e.g. chemotherapy, targeted, immunotherapy, radiation
+                ("batch_id", STR),
+            ),
+            (),
+            "one drug given to a patient over an interval",
+        ),
+        TableSpec(
+            "responses",
+            _s(
+                ("patient_id", STR),
+                ("drug", STR),
+                ("response", STR),  # RECIST: CR | PR | SD | PD (or free text from the source)
+                ("day", I32),
+                ("batch_id", STR),
+            ),
+            (),
+            "one assessed response of a patient to a treatment",
+        ),
+        TableSpec(
+            "outcomes",
+            _s(
+                ("patient_id", STR),
+                ("endpoint", STR),  # os | pfs | dfs | dss
+                ("months", F64),
+                ("event", BOOL),  # True = event (death, progression), False = censored
+                ("batch_id", STR),
+            ),
+            (),
+            "one time-to-event endpoint of a patient",
+        ),
+        TableSpec(
+            "phenotypes",
+            _s(
+                ("patient_id", STR),
+                ("hpo_id", STR),  # HP:0001250
+                ("label", STR),
+                ("excluded", BOOL),  # True = observed absent
+                ("onset", STR),
+                ("batch_id", STR),
+            ),
+            (),
+            "one HPO phenotypic feature (present or explicitly excluded) of a patient",
+        ),
+        TableSpec(
+            "observations",
+            _s(
+                ("patient_id", STR),
+                ("category", STR),  # lifestyle | measurement | ...
+                ("name", STR),  # smoking_status, pack_years, alcohol_units_per_week, bmi, ...
+                ("value_string", STR),
+                ("value_number", F64),
+                ("unit", STR),
+                ("day", I32),
+                ("batch_id", STR),
+            ),
+            (),
+            "one observation (lifestyle or measurement) of a patient",
+        ),
+        TableSpec(
+            "clinical_attributes",
+            _s(
+                ("entity", STR),  # patient | sample
+                ("entity_id", STR),
+                ("attribute", STR),  # upper-case attribute id, e.g. FAB_CLASSIFICATION
+                ("value_string", STR),
+                ("value_number", F64),  # set when datatype is NUMBER
+                ("datatype", STR),  # STRING | NUMBER | BOOLEAN
+                ("batch_id", STR),
+            ),
+            (),
+            "one typed clinical attribute value (any attribute a source carries)",
+        ),
+        TableSpec(
+            "timeline",
+            _s(
+                ("patient_id", STR),
+                ("event_type", STR),  # TREATMENT, SPECIMEN, STATUS, LAB_TEST, ...
+                ("start_day", I32),
+                ("stop_day", I32),
+                ("attributes", STR),  # JSON object of the remaining columns
+                ("batch_id", STR),
+            ),
+            (),
+            "one cBioPortal timeline event",
+        ),
+        TableSpec(
+            "ingests",
+            _s(
+                ("batch_id", STR),
+                ("kind", STR),  # vcf | maf | cbioportal | phenopacket | clinical:<kind>
+                ("source", STR),  # file or folder name (never patient data)
+                ("sha256", STR),
+                ("build", STR),
+                ("institution_id", STR),
+                ("rows", STR),  # JSON: rows written per table
+                ("report", STR),  # JSON: deviations accepted, records not lifted over, ...
+                ("at", pa.timestamp("us", tz="UTC")),
+            ),
+            (),
+            "one ingest (an atomic commit); the same sha256 is never ingested twice",
+        ),
+    ]
+}
+
+
+def empty_table(name: str) -> pa.Table:
+    """An empty Arrow table with the schema of workspace table ``name``."""
+    return TABLES[name].schema.empty_table()
+
+
+def conform(name: str, data: dict | pa.Table) -> pa.Table:
+    """Build an Arrow table of workspace table ``name`` from columns, filling absent
+    columns with nulls and casting to the declared types (raises on bad casts)."""
+    schema = TABLES[name].schema
+    if isinstance(data, pa.Table):
+        columns = {c: data.column(c) for c in data.column_names}
+    else:
+        columns = dict(data)
+    unknown = set(columns) - set(schema.names)
+    if unknown:
+        raise KeyError(f"table {name} has no columns {sorted(unknown)}")
+    n = None
+    for value in columns.values():
+        n = len(value)
+        break
+    n = n or 0
+    arrays = []
+    for field in schema:
+        if field.name in columns:
+            value = columns[field.name]
+            arr = value if isinstance(value, pa.Array | pa.ChunkedArray) else pa.array(value)
+            arrays.append(arr.cast(field.type))
+        else:
+            arrays.append(pa.nulls(n, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)

@@ -1,0 +1,288 @@
+"""The workspace: one directory of Delta Lake tables plus a catalog, the application object.
+
+Atomicity across tables. Each Delta table is ACID on its own, but one ingest writes
+several tables. The catalog (``catalog.json``) pins, for every table, the Delta version
+that belongs to the last *complete* commit; readers open tables at those versions, so
+they always see a consistent workspace. A transaction appends to every table it touches,
+then replaces the catalog in one ``os.replace``. If the process dies before that, the
+tables carry versions the catalog does not name; the next transaction restores each such
+table to its pinned version before writing (or removes a table the catalog never knew),
+so the dead ingest leaves no trace and a re-run completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as pads
+from deltalake import DeltaTable, write_deltalake
+
+from genomed.errors import WorkspaceError
+from genomed.store.schema import TABLES, conform
+
+CATALOG = "catalog.json"
+FORMAT_VERSION = 1
+BUILDS = ("GRCh37", "GRCh38")
+DEFAULT_WORKSPACE = "genomed-data"
+
+
+def default_workspace_path() -> Path:
+    """``$GENOMED_WORKSPACE`` or ``./genomed-data``."""
+    return Path(os.environ.get("GENOMED_WORKSPACE", DEFAULT_WORKSPACE))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    with open(tmp, "w") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def delta_dataset(path: Path, version: int, name: str) -> pads.Dataset:
+    """A Delta table version as a plain pyarrow dataset over its Parquet files.
+
+    deltalake's own ``to_pyarrow_dataset`` wraps a Rust filesystem whose threads abort
+    the interpreter at exit (deltalake 1.6 with pyarrow 26), so genomed lists the active
+    files of the version and reads them with pyarrow's local filesystem; partition values
+    come from the hive-style directory names. genomed never writes deletion vectors.
+    """
+    spec = TABLES[name]
+    files = DeltaTable(path, version=version).file_uris()
+    if not files:
+        return pads.dataset(spec.schema.empty_table())
+    partitioning = None
+    if spec.partition_by:
+        part_schema = pa.schema([spec.schema.field(c) for c in spec.partition_by])
+        partitioning = pads.partitioning(part_schema, flavor="hive")
+    dataset = pads.dataset(
+        files,
+        format="parquet",
+        schema=spec.schema,
+        partitioning=partitioning,
+        partition_base_dir=str(path),
+    )
+    return dataset
+
+
+class Workspace:
+    """An institution's workspace. Open with :meth:`open` (existing) or :meth:`create`."""
+
+    def __init__(self, path: Path, catalog: dict) -> None:
+        self.path = Path(path)
+        self.catalog = catalog
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path) -> Workspace:
+        """Open an existing workspace; :class:`WorkspaceError` says how to make one."""
+        path = Path(path)
+        catalog_path = path / CATALOG
+        if not catalog_path.exists():
+            raise WorkspaceError(
+                f"no genomed workspace at {path}: create one with `genomed ingest ...` "
+                f"or `genomed demo -w {path}`, or point --workspace/GENOMED_WORKSPACE at one"
+            )
+        catalog = json.loads(catalog_path.read_text())
+        if catalog.get("format") != FORMAT_VERSION:
+            raise WorkspaceError(
+                f"{catalog_path}: unsupported workspace format {catalog.get('format')}"
+            )
+        return cls(path, catalog)
+
+    @classmethod
+    def create(
+        cls, path: str | Path, build: str = "GRCh38", institution_id: str = "local"
+    ) -> Workspace:
+        """Create an empty workspace (or open it if it exists with the same build)."""
+        path = Path(path)
+        if (path / CATALOG).exists():
+            ws = cls.open(path)
+            if ws.build != build:
+                raise WorkspaceError(f"workspace {path} is {ws.build}, not {build}")
+            return ws
+        if build not in BUILDS:
+            raise WorkspaceError(
+                f"unknown genome build {build!r}; expected one of {', '.join(BUILDS)}"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        catalog = {
+            "format": FORMAT_VERSION,
+            "build": build,
+            "institution_id": institution_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "versions": {},
+            "bundles": {},
+        }
+        _write_json_atomic(path / CATALOG, catalog)
+        return cls(path, catalog)
+
+    @classmethod
+    def open_or_create(cls, path: str | Path, build: str, institution_id: str | None) -> Workspace:
+        path = Path(path)
+        if (path / CATALOG).exists():
+            return cls.open(path)
+        return cls.create(path, build=build, institution_id=institution_id or "local")
+
+    # -- properties --------------------------------------------------------------------
+    @property
+    def build(self) -> str:
+        return self.catalog["build"]
+
+    @property
+    def institution_id(self) -> str:
+        return self.catalog.get("institution_id", "local")
+
+    def table_path(self, name: str) -> Path:
+        return self.path / "tables" / name
+
+    def versions(self) -> dict[str, int]:
+        """Pinned Delta version of every table that exists."""
+        return dict(self.catalog.get("versions", {}))
+
+    def reload(self) -> None:
+        """Re-read the catalog (another process may have committed)."""
+        self.catalog = json.loads((self.path / CATALOG).read_text())
+
+    # -- reading -------------------------------------------------------------------------
+    def dataset(self, name: str) -> pads.Dataset:
+        """The table at its pinned version as a pyarrow dataset (empty if never written)."""
+        spec = TABLES[name]
+        version = self.catalog["versions"].get(name)
+        if version is None:
+            return pads.dataset(spec.schema.empty_table())
+        return delta_dataset(self.table_path(name), version, name)
+
+    def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
+        return self.dataset(name).to_table(columns=columns, filter=filter)
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per table at the catalog's pinned versions."""
+        con = duckdb.connect()
+        for name in TABLES:
+            con.register(name, self.dataset(name))
+        return con
+
+    # -- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Exclusive, atomic write: everything appended inside commits together or not at all."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.reload()
+            self._recover()
+            tx = Transaction(self)
+            try:
+                yield tx
+                tx._commit()
+            finally:
+                shutil.rmtree(tx.staging, ignore_errors=True)
+
+    def _recover(self) -> None:
+        """Undo table versions written by a transaction that died before its commit."""
+        pinned = self.catalog.get("versions", {})
+        tables_dir = self.path / "tables"
+        if tables_dir.exists():
+            for table_dir in tables_dir.iterdir():
+                if not DeltaTable.is_deltatable(str(table_dir)):
+                    shutil.rmtree(table_dir, ignore_errors=True)
+                    continue
+                version = pinned.get(table_dir.name)
+                if version is None:
+                    shutil.rmtree(table_dir)
+                    continue
+                table = DeltaTable(table_dir)
+                if table.version() != version:
+                    table.restore(version)
+                    pinned[table_dir.name] = table.version()
+        shutil.rmtree(self.path / ".staging", ignore_errors=True)
+        if pinned != self.catalog.get("versions", {}):
+            self.catalog["versions"] = pinned
+            _write_json_atomic(self.path / CATALOG, self.catalog)
+
+
+class Transaction:
+    """Appends staged during one :meth:`Workspace.transaction`; committed on exit."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.staging = workspace.path / ".staging" / uuid.uuid4().hex
+        self.staging.mkdir(parents=True)
+        self._pending: dict[str, list] = {}
+        self._deletes: dict[str, list[str]] = {}
+        self.catalog_updates: dict = {}
+
+    def append(self, name: str, data: pa.Table | dict) -> None:
+        """Stage rows for table ``name`` (conformed to its schema; nothing written yet)."""
+        table = conform(name, data)
+        if table.num_rows:
+            self._pending.setdefault(name, []).append(table)
+
+    def append_parquet(self, name: str, path: Path) -> None:
+        """Stage a spooled Parquet file (already in the table's schema) for table ``name``."""
+        self._pending.setdefault(name, []).append(Path(path))
+
+    def delete(self, name: str, predicate: str) -> None:
+        """Stage a delete of rows matching a Delta SQL predicate (e.g. ``sample_id = 'S1'``)."""
+        self._deletes.setdefault(name, []).append(predicate)
+
+    def _source(self, name: str, parts: list) -> pa.RecordBatchReader:
+        schema = TABLES[name].schema
+        datasets = [
+            pads.dataset(p, format="parquet", schema=schema)
+            if isinstance(p, Path)
+            else pads.dataset(p)
+            for p in parts
+        ]
+        combined = datasets[0] if len(datasets) == 1 else pads.dataset(datasets)
+        return combined.scanner(batch_size=1 << 17).to_reader()
+
+    def _commit(self) -> None:
+        ws = self.workspace
+        versions = dict(ws.catalog.get("versions", {}))
+        for name, predicates in self._deletes.items():
+            if name not in versions:
+                continue
+            table = DeltaTable(ws.table_path(name))
+            for predicate in predicates:
+                table.delete(predicate)
+            versions[name] = table.version()
+        for name, parts in self._pending.items():
+            spec = TABLES[name]
+            path = ws.table_path(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_deltalake(
+                path,
+                self._source(name, parts),
+                mode="append",
+                partition_by=list(spec.partition_by) or None,
+            )
+            versions[name] = DeltaTable(path).version()
+        if versions == ws.catalog.get("versions", {}) and not self.catalog_updates:
+            return
+        catalog = dict(ws.catalog) | self.catalog_updates
+        catalog["versions"] = versions
+        catalog["committed_at"] = datetime.now(UTC).isoformat()
+        _write_json_atomic(ws.path / CATALOG, catalog)
+        ws.catalog = catalog
