@@ -99,7 +99,7 @@ TABLES: dict[str, TableSpec] = {
                     "alt_count",
                     I8,
                 ),  # copies of this allele in the genotype (0 only when GT is absent)
-                ("ploidy", I8),  # alleles in the genotype (1 on haploid X/Y calls)
+                ("ploidy", I8),  # alleles in the genotype (1 on haploid X/Y calls); null without GT
                 ("phased", BOOL),
                 ("dp", I32),
                 ("ad_ref", I32),
@@ -123,10 +123,11 @@ TABLES: dict[str, TableSpec] = {
                 ("variant_key", I64),
                 ("chrom", STR),
                 ("pos", I32),
+                ("called_alleles", I8),  # alleles called despite the gap: 0 for ./., 1 for ./1
                 ("batch_id", STR),
             ),
             ("chrom",),
-            "an explicit no-call (./.) of a sample at a site of its batch: not callable there",
+            "a sample of a batch whose genotype at an allele's site is (partly) missing",
         ),
         TableSpec(
             "batch_sites",
@@ -142,6 +143,13 @@ TABLES: dict[str, TableSpec] = {
             ("chrom",),
             "one allele of a multi-sample batch with its per-batch call counts; every sample "
             "of the batch not in nocalls was genotyped there (AN is right without dense storage)",
+        ),
+        TableSpec(
+            "batch_samples",
+            _s(("batch_id", STR), ("sample_id", STR)),
+            (),
+            "a sample genotyped in a multi-sample batch (a VCF): with batch_sites and nocalls "
+            "this says who was callable at every site of the batch",
         ),
         TableSpec(
             "callable",
