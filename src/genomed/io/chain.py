@@ -53,7 +53,7 @@ REASONS: dict[str, str] = {
     "in a gap": "the base lies in no aligned block (deleted or unaligned in the target build)",
     "multiple targets": "several chains cover the base (only with multiple='fail', like UCSC liftOver's 'Duplicated in new')",
     "span changed": "the REF allele does not lie inside one aligned block: its last base is in a gap or in another block or chain",
-    "indel on minus strand": "an anchored indel lifted to the minus strand: the anchor base would change side (re-anchor needs the target FASTA)",
+    "indel on minus strand": "an insertion or deletion lifted to the minus strand: its anchor base would change side and it would need left-aligning against the target FASTA",
     "symbolic allele on minus strand": "an allele that cannot be reverse-complemented (symbolic, breakend) lifted to the minus strand",
 }
 
@@ -81,7 +81,6 @@ _HEADER = re.compile(rb"^chain[ \t][^\n]*", re.MULTILINE)
 _COMMENT = re.compile(rb"^#[^\n]*", re.MULTILINE)
 _COMPLEMENT = str.maketrans("ACGTNacgtn*.-", "TGCANtgcan*.-")
 _REVERSIBLE = set("ACGTNacgtn*.-,")
-_NO_ANCHOR_ALLELES = {"-", "*", "."}
 
 
 @dataclass(frozen=True)
@@ -257,12 +256,12 @@ class ChainFile:
         ``pos .. pos+len(ref)-1`` must lie inside the same aligned block (so it keeps its
         chromosome, strand and length), else reason ``"span changed"``. On a minus-strand
         block REF and every ALT (comma-separated) are reverse-complemented and ``pos``
-        becomes the leftmost target base of the span. Anchored indels (some ALT longer or
-        shorter than REF, or a MAF insertion with REF ``-``) on a minus-strand block are
-        not lifted (``"indel on minus strand"``): their anchor base would end up on the
-        right, and moving it to the left needs the target reference sequence; normalise
-        them after lifting against a FASTA if needed. MAF deletions (ALT ``-``) carry no
-        anchor and lift on either strand.
+        becomes the leftmost target base of the span: exact for SNVs, MNVs and delins
+        (``CA>T``: the whole REF is replaced, so its reverse complement is replaced by
+        ALT's). Pure insertions and deletions (``A>AT``, ``CTT>C``, MAF ``->T``/``G>-``)
+        on a minus-strand block are not lifted (``"indel on minus strand"``): the anchor
+        base would end up on the right, and putting the indel in its normal form
+        (left-aligned, anchor on the left) needs the target reference sequence.
 
         Returns ``(result, new_ref, new_alt)``; where not lifted, ``new_ref``/``new_alt``
         hold the input alleles. The target REF is not checked against the target genome
@@ -291,7 +290,7 @@ class ChainFile:
             r, a = ref[i], alt[i]
             if not (set(r) <= _REVERSIBLE and set(a) <= _REVERSIBLE):
                 ok[i], reason[i] = False, "symbolic allele on minus strand"
-            elif _needs_anchor(r, a):
+            elif _is_pure_indel(r, a):
                 ok[i], reason[i] = False, "indel on minus strand"
             else:
                 new_ref[i] = _reverse_complement(r)
@@ -513,11 +512,27 @@ def _reverse_complement(allele: str) -> str:
     return allele.translate(_COMPLEMENT)[::-1]
 
 
-def _needs_anchor(ref: str, alt: str) -> bool:
-    """Whether a variant is an anchored indel (its position is the base before the event)."""
-    if ref == "-":
-        return True  # MAF insertion: Start_Position is the base before the inserted bases
-    return any(a not in _NO_ANCHOR_ALLELES and len(a) != len(ref) for a in alt.split(","))
+def _is_pure_indel(ref: str, alt: str) -> bool:
+    """Whether any ALT differs from REF by one inserted or deleted run of bases.
+
+    Such an indel is canonical only once left-aligned against the genome; on the minus
+    strand its anchor base (and, in a repeat, its position) would land on the right, so it
+    is not lifted without the target FASTA. MAF's ``-`` counts as the empty allele.
+    Replacements (SNV, MNV, delins such as ``CA>T``) are not pure indels.
+    """
+    ref = "" if ref == "-" else ref
+    for allele in alt.split(","):
+        if allele in ("*", "."):
+            continue
+        allele = "" if allele == "-" else allele
+        if len(allele) == len(ref):
+            continue
+        short, long = sorted((ref, allele), key=len)
+        prefix = len(os.path.commonprefix([short, long]))
+        suffix = len(os.path.commonprefix([short[::-1], long[::-1]]))
+        if prefix + suffix >= len(short):
+            return True
+    return False
 
 
 # -- finding the file ------------------------------------------------------------------

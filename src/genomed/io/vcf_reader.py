@@ -409,6 +409,7 @@ class _RecordBuffer:
             "alt_count": [alt_count],
             "ploidy": [np.where(has_gt[recs], ploidy[recs, samples], -1)],
             "phased": [phased[recs, samples]],
+            "allele_mask": [_allele_masks(genotypes, recs, samples, allele_idx[rows])],
         }
         self._add_values(batch, records, rows, samples, recs, allele_idx[rows])
         gaps_rows, gaps_samples = np.nonzero((missing[rec_idx] > 0) & has_gt[rec_idx][:, None])
@@ -472,6 +473,14 @@ def _count_alleles(
     for j in range(genotypes.shape[2]):
         out += genotypes[rec_idx, :, j] == wanted
     return out
+
+
+def _allele_masks(genotypes, recs, samples, alleles) -> np.ndarray:
+    """Bit j set when the j-th allele of the sample's genotype is the call's allele."""
+    mask = np.zeros(len(recs), dtype=np.int16)
+    for j in range(genotypes.shape[2]):
+        mask |= (genotypes[recs, samples, j] == alleles).astype(np.int16) << j
+    return mask
 
 
 def _stack_genotypes(arrays: list, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -254,6 +254,7 @@ def _batch_tables(
                 "alt_count": _nullable(c["alt_count"]),
                 "ploidy": _nullable(c["ploidy"]),
                 "phased": c["phased"],
+                "allele_mask": _nullable(np.where(c["alt_count"] < 0, -1, c["allele_mask"])),
                 "dp": _nullable(c["dp"]),
                 "ad_ref": _nullable(c["ad_ref"]),
                 "ad_alt": _nullable(c["ad_alt"]),

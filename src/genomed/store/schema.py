@@ -101,6 +101,10 @@ TABLES: dict[str, TableSpec] = {
                 ),  # copies of this allele in the genotype (0 only when GT is absent)
                 ("ploidy", I8),  # alleles in the genotype (1 on haploid X/Y calls); null without GT
                 ("phased", BOOL),
+                (
+                    "allele_mask",
+                    I8,
+                ),  # bit j set when the j-th allele of the GT is this ALT (keeps phase)
                 ("dp", I32),
                 ("ad_ref", I32),
                 ("ad_alt", I32),
@@ -220,6 +224,9 @@ TABLES: dict[str, TableSpec] = {
                 ("tumor_type", STR),  # OncoTree code
                 ("disease_id", STR),  # ontology CURIE (OMIM:, MONDO:, NCIT:, ORPHA:)
                 ("disease_label", STR),
+                # age or stage of onset as the source states it: ISO 8601 age (P2Y3M) or an
+                # HPO onset term (HP:0003593); from Phenopacket diseases[].onset
+                ("onset", STR),
                 ("age_at_diagnosis", F64),
                 ("day", I32),
                 ("batch_id", STR),
