@@ -186,6 +186,7 @@ class SampleFields:
         self.formats = header.format_fields
         self.infos = header.info_fields
         self.n = len(header.samples)
+        self.has_gt = "GT" in self.formats
         self.any = bool(
             self.formats
             & {"DP", "DPT", "AD", "RO", "AO", "AF", "FA", "VAF", "FREQ", "GQ", "ADT", "TAR"}
@@ -300,7 +301,7 @@ def iter_allele_batches(
         carriers_without_gt = np.ones(n_samples, dtype=bool)
     per_batch = max(64, max_cells // max(1, n_samples))
     buffer = _RecordBuffer(fields, n_samples)
-    for index, variant in enumerate(vcf):
+    for index, variant in enumerate(_records(vcf, header, path)):
         line = header.header_lines + index + 1
         if progress is not None and index % 1000 == 0:
             progress(index)
@@ -312,6 +313,24 @@ def iter_allele_batches(
             yield buffer.flush(carriers_without_gt)
     if len(buffer) or buffer.blocks:
         yield buffer.flush(carriers_without_gt)
+
+
+def _records(vcf: VCF, header: VcfHeaderInfo, path: str) -> Iterator:
+    """Records of ``vcf``; a record htslib cannot parse becomes an InputError at its line."""
+    iterator = iter(vcf)
+    index = 0
+    while True:
+        try:
+            variant = next(iterator)
+        except StopIteration:
+            return
+        except Exception as error:  # cyvcf2 raises bare Exception for htslib parse errors
+            line = header.header_lines + index + 1
+            raise InputError(
+                f"htslib cannot parse this record ({error})", path=path, line=line
+            ) from None
+        index += 1
+        yield variant
 
 
 class _RecordBuffer:
@@ -340,7 +359,7 @@ class _RecordBuffer:
                 ):
                     self.blocks.setdefault(key, []).append(value)
             return
-        gt = variant.genotype.array() if self.n and variant.genotype is not None else None
+        gt = variant.genotype.array() if self.n and self.fields.has_gt else None
         values = self.fields.read(variant)
         alts = []
         for i, alt in enumerate(variant.ALT, start=1):
@@ -388,6 +407,7 @@ class _RecordBuffer:
             return batch
         genotypes, phased, has_gt = _stack_genotypes([r[7] for r in records], self.n)
         ploidy = _count_last(genotypes != -2)
+        phased &= ploidy > 1  # htslib marks haploid calls phased; phase means nothing there
         missing = _count_last(genotypes == -1)
         called = ploidy - missing
         copies = _count_alleles(genotypes, rec_idx, allele_idx)
