@@ -270,6 +270,8 @@ class ChainFile:
         ref = np.asarray(ref, dtype=object)
         alt = np.asarray(alt, dtype=object)
         pos = np.asarray(pos, dtype=np.int64)
+        if not len(ref) == len(alt) == len(pos):
+            raise ValueError(f"pos, ref, alt lengths differ: {len(pos)}, {len(ref)}, {len(alt)}")
         ref_len = np.fromiter(map(len, ref), dtype=np.int64, count=len(ref))
         first, block, g = self._lift(chrom, pos, multiple)
         ok = first.ok.copy()

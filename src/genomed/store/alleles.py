@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from genomed.model.chromosome import normalise_chrom
+from genomed.model.chromosome import CANONICAL, normalise_chrom
 from genomed.model.normalise import trim_alleles
 from genomed.model.variant_key import variant_keys
 
@@ -78,10 +78,18 @@ def prepare_alleles(
 
         chain = ChainFile.load(find_chain(source_build, workspace_build, chain_path))
         result, new_ref, new_alt = chain.lift_alleles(chrom, pos, ref, alt)
+        reasons = np.asarray(result.reason, dtype=object).copy()
+        # A base that lifts only onto an alt/patch contig is reported, not stored: the
+        # workspace keeps the primary assembly (1..22, X, Y, MT) like the target file would.
+        off_primary = np.asarray(result.ok, dtype=bool) & ~np.isin(
+            np.asarray(result.chrom, dtype=object), CANONICAL
+        )
+        reasons[off_primary] = "lifted to a non-primary contig"
+        ok = np.asarray(result.ok, dtype=bool) & ~off_primary
         lines = (
             table.column("line").to_pylist() if "line" in table.column_names else [None] * len(pos)
         )
-        for i in np.flatnonzero(~result.ok):
+        for i in np.flatnonzero(~ok):
             unlifted.append(
                 {
                     "line": lines[i],
@@ -89,10 +97,10 @@ def prepare_alleles(
                     "pos": int(pos[i]),
                     "ref": ref[i],
                     "alt": alt[i],
-                    "reason": result.reason[i],
+                    "reason": reasons[i],
                 }
             )
-        keep = np.asarray(result.ok, dtype=bool)
+        keep = ok
         chrom, pos = np.asarray(result.chrom, dtype=object), np.asarray(result.pos, dtype=np.int64)
         ref, alt = np.asarray(new_ref, dtype=object), np.asarray(new_alt, dtype=object)
     keys = variant_keys(chrom[keep], pos[keep], ref[keep], alt[keep])
