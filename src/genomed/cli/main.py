@@ -5,7 +5,13 @@ from __future__ import annotations
 import typer
 
 from genomed import __version__
-from genomed.cli import ingest_commands, workspace_commands
+from genomed.cli import (
+    demo_commands,
+    ingest_clinical_commands,  # noqa: F401
+    ingest_commands,
+    ingest_study_commands,  # noqa: F401
+    workspace_commands,
+)
 
 app = typer.Typer(
     name="genomed",
@@ -16,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(ingest_commands.ingest_app, name="ingest")
 workspace_commands.register(app)
+demo_commands.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,66 @@
+"""``genomed demo``: a workspace built from the bundled real data, and what to try next.
+
+The demo is the product's tour: each capability adds a step here. Inputs are the files in
+``genomed/data/demo`` (see PROVENANCE.md there): the 1000 Genomes phase-3 chr1 subset
+with its population panel (GRCh37, lifted to GRCh38), the PCGR colon-adenocarcinoma
+tumour VCF (GRCh38) and the TCGA LAML cohort (GRCh37 MAF with clinical data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from genomed.store.ingest import IngestResult
+from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
+
+DEMO_DATA = Path(str(files("genomed") / "data" / "demo"))
+THOUSAND_GENOMES = DEMO_DATA / "1000G_phase3_chr1_11697036-11836540.vcf.gz"
+PANEL = DEMO_DATA / "integrated_call_samples_v3.20130502.ALL.panel"
+COAD_TUMOUR = DEMO_DATA / "T001-COAD.grch38.vcf.gz"
+
+
+@dataclass
+class DemoStep:
+    """One thing the demo did, printed as a line of the tour."""
+
+    title: str
+    result: IngestResult | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+def run_demo(
+    workspace: Path, chain: Path | None = None, say: Callable[[DemoStep], None] = print
+) -> list[DemoStep]:
+    """Build (or complete) the demo workspace; each step is idempotent."""
+    steps = []
+
+    def step(
+        title: str, result: IngestResult | None = None, lines: list[str] | None = None
+    ) -> None:
+        item = DemoStep(title, result, lines or [])
+        steps.append(item)
+        say(item)
+
+    result = ingest_vcf(
+        workspace,
+        COAD_TUMOUR,
+        VcfIngestOptions(
+            kind="tumor", tumor_type="COAD", build="GRCh38", institution_id="demo-hospital"
+        ),
+    )
+    step("PCGR colon adenocarcinoma tumour VCF (TCGA-A6-2686, GRCh38)", result)
+    result = ingest_vcf(
+        workspace,
+        THOUSAND_GENOMES,
+        VcfIngestOptions(
+            build="GRCh37", sample_map=PANEL, chain=chain, institution_id="demo-hospital"
+        ),
+    )
+    step(
+        "1000 Genomes phase 3, chr1:11.70-11.84 Mb, 2,504 genomes with populations (GRCh37 -> GRCh38)",
+        result,
+    )
+    return steps
