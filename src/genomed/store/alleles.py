@@ -32,10 +32,13 @@ class PreparedAlleles:
 
 
 def canonical_chroms(chrom: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Canonical names for a column of chromosome names (each distinct name mapped once)."""
-    values = np.asarray(pc.cast(chrom, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return np.array([normalise_chrom(u) for u in uniq], dtype=object)[inverse]
+    """Canonical names for a column of chromosome names (each distinct name mapped once,
+    through Arrow's dictionary encoding rather than a sort of Python strings)."""
+    encoded = pc.dictionary_encode(pc.cast(chrom, pa.string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    names = np.array([normalise_chrom(u) for u in encoded.dictionary.to_pylist()], dtype=object)
+    return names[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _trimmed(pos: np.ndarray, ref: np.ndarray, alt: np.ndarray):
