@@ -1,4 +1,4 @@
-"""``genomed ingest cbioportal`` on the TCGA LAML study in tests/data/laml_study (real
+"""``genomed ingest cbioportal`` on the TCGA LAML study in genomed/data/demo/laml_study (real
 mutations and survival, synthetic CNA/SV/panels/timelines; see its PROVENANCE.md).
 Expected values are computed from the study's raw files with plain Python, or by hand."""
 
@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_DATA
+from conftest import DEMO_DATA, REPO, TEST_DATA
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
@@ -21,7 +21,7 @@ from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioporta
 from genomed.store.ingest_maf import ingest_maf
 from genomed.store.workspace import Workspace
 
-STUDY = TEST_DATA / "laml_study"
+STUDY = DEMO_DATA / "laml_study"
 CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
 
 

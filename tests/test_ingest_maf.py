@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_DATA
+from conftest import DEMO_DATA, REPO, TEST_DATA
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
@@ -20,7 +20,7 @@ from genomed.model.variant_key import variant_key
 from genomed.store.ingest_maf import MafIngestOptions, ingest_maf
 from genomed.store.workspace import Workspace
 
-LAML_MAF = TEST_DATA / "laml_study" / "data_mutations.txt"  # tcga_laml.maf, bytes unchanged
+LAML_MAF = DEMO_DATA / "laml_study" / "data_mutations.txt"  # tcga_laml.maf, bytes unchanged
 GDC_MAF = TEST_DATA / "maf" / "gdc_laml_five.maf"
 CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
 

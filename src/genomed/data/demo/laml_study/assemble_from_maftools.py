@@ -2,7 +2,7 @@
 
 Run once by hand (tests never run it; they read the folder as committed)::
 
-    python tests/data/laml_study/assemble_from_maftools.py /work/shared/data/cohorts
+    python src/genomed/data/demo/laml_study/assemble_from_maftools.py /work/shared/data/cohorts
 
 Real data: data_mutations.txt (tcga_laml.maf.gz, decompressed, bytes unchanged) and the
 clinical files (from tcga_laml_annot.tsv). SYNTHETIC parts (made up for tests, clearly
