@@ -14,12 +14,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from genomed.store.ingest import IngestResult
+from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioportal
 from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
 
 DEMO_DATA = Path(str(files("genomed") / "data" / "demo"))
 THOUSAND_GENOMES = DEMO_DATA / "1000G_phase3_chr1_11697036-11836540.vcf.gz"
 PANEL = DEMO_DATA / "integrated_call_samples_v3.20130502.ALL.panel"
 COAD_TUMOUR = DEMO_DATA / "T001-COAD.grch38.vcf.gz"
+LAML_STUDY = DEMO_DATA / "laml_study"
 
 
 @dataclass
@@ -63,4 +65,10 @@ def run_demo(
         "1000 Genomes phase 3, chr1:11.70-11.84 Mb, 2,504 genomes with populations (GRCh37 -> GRCh38)",
         result,
     )
+    result = ingest_cbioportal(
+        workspace,
+        LAML_STUDY,
+        StudyIngestOptions(chain=chain, institution_id="demo-hospital"),
+    )
+    step("TCGA acute myeloid leukaemia (LAML) cBioPortal study: 200 patients, mutations, OS (GRCh37 -> GRCh38)", result)
     return steps
