@@ -32,7 +32,9 @@ test: $(STAMP) test-tools lint
 	$(VENV)/bin/pytest -q
 
 bench: $(STAMP) test-tools
-	$(PY) benchmarks/ingest_vcf.py
+	$(PY) benchmarks/ingest_vcf.py --scale 8
+	$(PY) benchmarks/popfreq.py
+	$(PY) benchmarks/cohort.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_WS) .pytest_cache .ruff_cache

@@ -70,5 +70,19 @@ def run_demo(
         LAML_STUDY,
         StudyIngestOptions(chain=chain, institution_id="demo-hospital"),
     )
-    step("TCGA acute myeloid leukaemia (LAML) cBioPortal study: 200 patients, mutations, OS (GRCh37 -> GRCh38)", result)
+    step(
+        "TCGA acute myeloid leukaemia (LAML) cBioPortal study: 200 patients, mutations, OS (GRCh37 -> GRCh38)",
+        result,
+    )
+    from genomed.popfreq.demo import build_demo_population_db
+
+    population = build_demo_population_db(workspace)
+    step(
+        "Population frequency database (1000 Genomes; East Asian populations first)",
+        lines=population.lines(),
+    )
+    from genomed.cohort.demo_analysis import laml_demo_analysis
+
+    analysis = laml_demo_analysis(workspace, Path(workspace) / "plots")
+    step("Cohort: TCGA LAML gene frequencies and overall survival by DNMT3A", lines=analysis.lines)
     return steps

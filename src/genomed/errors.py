@@ -30,6 +30,13 @@ class InputError(GenomedError):
         self.message = message
         super().__init__(self._format())
 
+    def __reduce__(self):
+        # Keep path/line/field when the error crosses a process boundary (pickling).
+        return (
+            _rebuild_input_error,
+            (self.message, self.path, self.line, self.field, self.expected),
+        )
+
     def _format(self) -> str:
         where = ""
         if self.path is not None:
@@ -43,6 +50,10 @@ class InputError(GenomedError):
         if self.expected:
             text += f"; expected {self.expected}"
         return text
+
+
+def _rebuild_input_error(message, path, line, field, expected) -> InputError:
+    return InputError(message, path=path, line=line, field=field, expected=expected)
 
 
 class WorkspaceError(GenomedError):

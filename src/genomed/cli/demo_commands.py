@@ -15,6 +15,9 @@ NEXT_STEPS = [
     'genomed query -w {ws} "SELECT super_population, count(*) FROM patients GROUP BY 1"',
     'genomed query -w {ws} "SELECT sample_id, count(*) AS calls FROM calls GROUP BY 1 ORDER BY 2 DESC LIMIT 5"',
     "genomed export vcf -w {ws} --samples NA18525,NA18526 --region 1:11790000-11800000 -o demo.vcf.gz",
+    "genomed popfreq lookup AGTRAP -w {ws}",
+    'genomed cohort define -w {ws} older_dnmt3a "mutated(DNMT3A) and age >= 60"',
+    'genomed cohort survival -w {ws} laml --by "mutated(NPM1)" -o npm1_os.png',
 ]
 
 

@@ -39,7 +39,10 @@ def reports_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except GenomedError as error:
-            err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            err_console.print("[bold red]error:[/] ", end="")
+            err_console.print(
+                str(error), highlight=False, soft_wrap=True, markup=False, emoji=False
+            )
             raise typer.Exit(1) from None
 
     return wrapper

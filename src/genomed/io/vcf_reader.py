@@ -283,7 +283,7 @@ def iter_allele_batches(
     *,
     path: str,
     carriers_without_gt: np.ndarray | None = None,
-    max_cells: int = 8_000_000,
+    max_cells: int = 4_000_000,
     progress=None,
 ) -> Iterator[AlleleBatch]:
     """Yield :class:`AlleleBatch` es of records, each holding up to ``max_cells``

@@ -24,10 +24,13 @@ class QueryError(GenomedError):
 def read_only_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
     """Views of every table at the pinned versions; no file access beyond them.
 
-    ``enable_external_access = false`` stops COPY/ATTACH/read_csv from touching files, so
-    a query can neither write into the workspace nor read anything outside it.
+    ``enable_external_access = false`` with the tables folder as the only allowed
+    directory stops read_csv/ATTACH from reading anything else; :func:`run_query` only
+    lets one read-only statement through, so nothing can be written either.
     """
     con = ws.connect()
+    tables_dir = str(ws.path.resolve() / "tables") + "/"
+    con.execute(f"SET allowed_directories = [{tables_dir!r}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

@@ -343,6 +343,118 @@ TABLES: dict[str, TableSpec] = {
             (),
             "one ingest (an atomic commit); the same sha256 is never ingested twice",
         ),
+        # -- population frequency database (genomed.popfreq) --------------------------------
+        TableSpec(
+            "popfreq_samples",
+            _s(
+                ("sample_id", STR),
+                ("patient_id", STR),
+                ("batch_id", STR),  # the VCF ingest whose genotypes of the sample are counted
+                ("population", STR),  # label used for the counts (snapshot, e.g. CHB)
+                ("super_population", STR),  # e.g. EAS
+                ("karyotype", STR),  # XX | XY | null (unknown: left out of non-PAR X/Y counts)
+                ("status", STR),  # counted | withdrawn | duplicate (patient counted already)
+                ("op", I64),  # popfreq_log.op that last set this row
+            ),
+            (),
+            "one germline sample the population database considered, with the labels it was "
+            "counted under; a batch listed here contributes its sites to the database",
+        ),
+        TableSpec(
+            "popfreq_counts",
+            _s(
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                ("grp", STR),  # all | population | super_population | XX | XY | <super>_<XX|XY>
+                ("ac", I32),  # adj: alt alleles among genotypes passing the adj filter
+                ("an", I32),  # adj: called alleles among callable genotypes passing adj
+                ("nhomalt", I32),  # adj: diploid homozygous-alt individuals
+                ("nhemi", I32),  # adj: hemizygous-alt XY individuals (non-PAR X/Y)
+                ("ac_raw", I32),  # the same four counts over all genotypes
+                ("an_raw", I32),
+                ("nhomalt_raw", I32),
+                ("nhemi_raw", I32),
+            ),
+            ("chrom",),
+            "population-frequency counts of one allele in one sample group (current totals; "
+            "groups with nothing callable are left out)",
+        ),
+        TableSpec(
+            "popfreq_log",
+            _s(
+                ("op", I64),  # 1, 2, ... in order
+                ("kind", STR),  # build | add | withdraw
+                ("batches", STR),  # JSON list of batch ids added
+                ("samples", I32),  # samples counted (add/build) or withdrawn
+                ("config", STR),  # JSON: adj thresholds, grpmax settings
+                ("read_versions", STR),  # JSON: table versions the operation read
+                ("at", pa.timestamp("us", tz="UTC")),
+            ),
+            (),
+            "one change to the population database (full build, incremental add, withdrawal)",
+        ),
+        # -- saved cohorts (genomed.cohort) -------------------------------------------------
+        TableSpec(
+            "cohorts",
+            _s(
+                ("name", STR),  # unique; letters, digits, _ . -
+                ("definition", STR),  # canonical text form (genomed.cohort.definition_language)
+                ("definition_json", STR),  # the same definition in its JSON form
+                ("table_versions", STR),  # JSON: {table: Delta version} it was evaluated on
+                ("patient_ids", pa.list_(STR)),  # the members at those versions, sorted
+                ("n_patients", I64),
+                ("description", STR),
+                ("defined_at", pa.timestamp("us", tz="UTC")),
+            ),
+            (),
+            "one saved cohort: its definition, the table versions it was evaluated on, its members",
+        ),
+        # -- variant annotation (genomed.annotate) -------------------------------------------
+        TableSpec(
+            "annotations",
+            _s(
+                ("variant_key", I64),
+                ("bundle", STR),  # reference bundle id (name@version) the row was computed with
+                ("chrom", STR),
+                ("pos", I32),
+                ("gene", STR),  # HGNC symbol; null for intergenic rows
+                ("gene_id", STR),
+                ("transcript", STR),  # bundle transcript id (ENST..., versioned)
+                ("refseq", STR),  # MANE RefSeq NM_ of the transcript, when known
+                ("canonical", BOOL),  # MANE Select / canonical transcript of the gene
+                ("biotype", STR),
+                ("consequence", STR),  # SO terms (VEP names) joined by '&', most severe first
+                ("most_severe", STR),
+                ("impact", STR),  # HIGH | MODERATE | LOW | MODIFIER
+                ("exon", STR),  # "3/11"
+                ("intron", STR),
+                ("hgvs_c", STR),  # c./n. without accession, e.g. c.1799T>A
+                ("hgvs_p", STR),  # p.(Val600Glu); null when the bundle has no sequence
+                ("hgvs_g", STR),  # NC_000007.14:g.140753336A>T
+                ("protein_change", STR),  # one-letter, no parentheses: p.V600E
+                ("protein_position", STR),
+                ("amino_acids", STR),  # "V/E"
+                ("codons", STR),
+                ("cdna_position", STR),
+                ("cds_position", STR),
+                ("distance", I32),  # up/downstream rows: bases to the transcript
+                ("sequence_status", STR),  # ok | no_sequence (p. unavailable) | ref_mismatch
+                ("clinvar_id", STR),  # ClinVar VariationID matched by normalised allele
+                ("clinvar_significance", STR),
+                ("clinvar_review_status", STR),
+                ("clinvar_stars", I8),
+                ("hotspot", STR),  # cancer hotspot residue/allele matched, e.g. BRAF:V600
+                ("civic", STR),  # CIViC/CGI molecular profiles matched, &-separated: BRAF V600E
+                ("af", F64),  # population AF from a gnomAD-style sites VCF, when given
+                ("popfreq_af", F64),  # AF in this workspace's population database (grp all)
+                ("knowledge", STR),  # knowledge bundle id the knowledge columns came from
+                ("batch_id", STR),  # the annotate run that wrote the row
+            ),
+            ("chrom",),
+            "one consequence of a distinct variant on a transcript (or one intergenic row), "
+            "computed with one reference bundle; a variant is annotated once per bundle",
+        ),
     ]
 }
 

@@ -25,12 +25,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
-from deltalake import DeltaTable, write_deltalake
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from genomed.errors import WorkspaceError
 from genomed.store.schema import TABLES, conform
 
 CATALOG = "catalog.json"
+#: Delta's writer buffers a whole output file before flushing it; capping files and row
+#: groups keeps an ingest's peak memory flat however many rows it appends.
+TARGET_FILE_BYTES = 4 * 1024 * 1024
+SPOOL_ROW_GROUP = 64 * 1024
+WRITER = WriterProperties(max_row_group_size=256 * 1024, compression="ZSTD")
 FORMAT_VERSION = 1
 BUILDS = ("GRCh37", "GRCh38")
 DEFAULT_WORKSPACE = "genomed-data"
@@ -83,6 +89,51 @@ def delta_dataset(path: Path, version: int, name: str) -> pads.Dataset:
         partition_base_dir=str(path),
     )
     return dataset
+
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int8(): "TINYINT",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.float32(): "FLOAT",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+}
+
+
+def _duck_type(dtype: pa.DataType) -> str:
+    if pa.types.is_list(dtype):
+        return _duck_type(dtype.value_type) + "[]"
+    return _DUCK_TYPES[dtype]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def duckdb_view(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:
+    """``name`` as a view over Parquet ``files`` with exactly the columns and types of
+    :data:`TABLES` (a column no file has yet reads as null; no files = an empty view)."""
+    spec = TABLES[name]
+    if not files:
+        con.register(name, spec.schema.empty_table())
+        return
+    listing = "[" + ", ".join(_quote(f) for f in files) + "]"
+    hive = "true" if spec.partition_by else "false"
+    source = (
+        f"read_parquet({listing}, hive_partitioning = {hive}, "
+        "hive_types_autocast = false, union_by_name = true)"
+    )
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    columns = ", ".join(
+        f'CAST("{field.name}" AS {_duck_type(field.type)}) AS "{field.name}"'
+        if field.name in present
+        else f'CAST(NULL AS {_duck_type(field.type)}) AS "{field.name}"'
+        for field in spec.schema
+    )
+    con.execute(f"CREATE VIEW {name} AS SELECT {columns} FROM {source}")
 
 
 class Workspace:
@@ -176,12 +227,33 @@ class Workspace:
     def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
         return self.dataset(name).to_table(columns=columns, filter=filter)
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with one view per table at the catalog's pinned versions."""
+    def connect(self, versions: dict[str, int] | None = None) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per table.
+
+        By default each table is read at the catalog's pinned version; ``versions`` reads
+        the named tables at other versions (a saved cohort's snapshot; a table missing
+        from ``versions`` is read at its pinned version). Views read the Parquet files of
+        the Delta version with DuckDB's own reader (parallel, projection and filter
+        pushdown: about 9x faster on 10 million calls than scanning Arrow datasets).
+        """
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # it would print into --json output
+        pinned = self.versions() | (versions or {})
         for name in TABLES:
-            con.register(name, self.dataset(name))
+            version = pinned.get(name)
+            files = self.table_files(name, version) if version is not None else []
+            duckdb_view(con, name, files)
         return con
+
+    def table_files(self, name: str, version: int) -> list[str]:
+        """Paths of the Parquet files that make up ``name`` at Delta ``version``."""
+        try:
+            uris = DeltaTable(self.table_path(name), version=int(version)).file_uris()
+        except Exception as error:  # deltalake raises its own errors for a vanished version
+            raise WorkspaceError(
+                f"table {name} has no version {version} in {self.path}: {error}"
+            ) from None
+        return [uri.removeprefix("file://") for uri in uris]
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -248,15 +320,19 @@ class Transaction:
         self._deletes.setdefault(name, []).append(predicate)
 
     def _source(self, name: str, parts: list) -> pa.RecordBatchReader:
+        """One stream over the staged parts, read a row group at a time (a pyarrow dataset
+        scanner reads ahead several row groups and would multiply peak memory)."""
         schema = TABLES[name].schema
-        datasets = [
-            pads.dataset(p, format="parquet", schema=schema)
-            if isinstance(p, Path)
-            else pads.dataset(p)
-            for p in parts
-        ]
-        combined = datasets[0] if len(datasets) == 1 else pads.dataset(datasets)
-        return combined.scanner(batch_size=1 << 17).to_reader()
+
+        def batches():
+            for part in parts:
+                if isinstance(part, Path):
+                    for batch in pq.ParquetFile(part).iter_batches(batch_size=SPOOL_ROW_GROUP):
+                        yield pa.Table.from_batches([batch]).cast(schema).to_batches()[0]
+                else:
+                    yield from part.cast(schema).to_batches(max_chunksize=SPOOL_ROW_GROUP)
+
+        return pa.RecordBatchReader.from_batches(schema, batches())
 
     def _commit(self) -> None:
         ws = self.workspace
@@ -277,6 +353,8 @@ class Transaction:
                 self._source(name, parts),
                 mode="append",
                 partition_by=list(spec.partition_by) or None,
+                target_file_size=TARGET_FILE_BYTES,
+                writer_properties=WRITER,
             )
             versions[name] = DeltaTable(path).version()
         if versions == ws.catalog.get("versions", {}) and not self.catalog_updates:
