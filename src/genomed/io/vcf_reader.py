@@ -359,7 +359,7 @@ class _RecordBuffer:
                 ):
                     self.blocks.setdefault(key, []).append(value)
             return
-        gt = variant.genotype.array() if self.n and self.fields.has_gt else None
+        gt = _genotype_array(variant) if self.n and self.fields.has_gt else None
         values = self.fields.read(variant)
         alts = []
         for i, alt in enumerate(variant.ALT, start=1):
@@ -473,6 +473,15 @@ class _RecordBuffer:
         else:
             fraction = from_ad
         batch.calls["vaf"] = [fraction]
+
+
+def _genotype_array(variant) -> np.ndarray | None:
+    """The record's GT array, or None when this record's FORMAT has no GT (allowed per
+    record even when the header declares GT)."""
+    try:
+        return variant.genotype.array()
+    except Exception:  # cyvcf2: "couldn't get genotypes for variant"
+        return None
 
 
 def _count_last(mask: np.ndarray) -> np.ndarray:

@@ -378,7 +378,13 @@ def ingest_vcf(
     """
     options = options or VcfIngestOptions()
     path = Path(path)
-    vcf, header = open_vcf(path)
+    if options.strict:  # reject before touching the workspace; lenient checks run alongside
+        check_vcf(path, strict=True)
+    try:
+        vcf, header = open_vcf(path)
+    except InputError:
+        check_vcf(path, strict=True)  # htslib gave up: let the checker name line and field
+        raise
     declared = build_from_header(header, vcf.raw_header)
     if options.build and declared and options.build != declared:
         raise InputError(
@@ -441,7 +447,7 @@ def ingest_vcf(
         }
         return rows, report
 
-    with _conformance_check(path, options.strict) as checking:
+    with _conformance_check(path, strict=False) as checking:
         return commit_ingest(
             ws,
             kind="vcf",

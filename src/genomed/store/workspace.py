@@ -65,8 +65,8 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     _fsync_dir(path.parent)
 
 
-def delta_dataset(path: Path, version: int, name: str) -> pads.Dataset:
-    """A Delta table version as a plain pyarrow dataset over its Parquet files.
+def delta_dataset(path: Path, files: list[str], name: str) -> pads.Dataset:
+    """A Delta table version (its Parquet ``files``) as a plain pyarrow dataset.
 
     deltalake's own ``to_pyarrow_dataset`` wraps a Rust filesystem whose threads abort
     the interpreter at exit (deltalake 1.6 with pyarrow 26), so genomed lists the active
@@ -74,7 +74,6 @@ def delta_dataset(path: Path, version: int, name: str) -> pads.Dataset:
     come from the hive-style directory names. genomed never writes deletion vectors.
     """
     spec = TABLES[name]
-    files = DeltaTable(path, version=version).file_uris()
     if not files:
         return pads.dataset(spec.schema.empty_table())
     partitioning = None
@@ -142,6 +141,7 @@ class Workspace:
     def __init__(self, path: Path, catalog: dict) -> None:
         self.path = Path(path)
         self.catalog = catalog
+        self._files: dict[tuple[str, int], list[str]] = {}
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
@@ -222,7 +222,7 @@ class Workspace:
         version = self.catalog["versions"].get(name)
         if version is None:
             return pads.dataset(spec.schema.empty_table())
-        return delta_dataset(self.table_path(name), version, name)
+        return delta_dataset(self.table_path(name), self.table_files(name, version), name)
 
     def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
         return self.dataset(name).to_table(columns=columns, filter=filter)
@@ -246,7 +246,14 @@ class Workspace:
         return con
 
     def table_files(self, name: str, version: int) -> list[str]:
-        """Paths of the Parquet files that make up ``name`` at Delta ``version``."""
+        """Paths of the Parquet files that make up ``name`` at Delta ``version`` (cached:
+        a Delta version never changes, and loading its log costs ~10 ms a table)."""
+        key = (name, int(version))
+        if key not in self._files:
+            self._files[key] = self._load_table_files(name, int(version))
+        return self._files[key]
+
+    def _load_table_files(self, name: str, version: int) -> list[str]:
         try:
             uris = DeltaTable(self.table_path(name), version=int(version)).file_uris()
         except Exception as error:  # deltalake raises its own errors for a vanished version
