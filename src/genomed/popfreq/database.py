@@ -31,7 +31,6 @@ from genomed.errors import GenomedError, InputError
 from genomed.popfreq.adj import AdjFilter
 from genomed.popfreq.counts import group_counts, merge_counts, missing_field_counts
 from genomed.popfreq.groups import GrpmaxSettings, check_labels, read_population_labels
-from genomed.popfreq.parquet_views import connect_native
 from genomed.store.schema import conform
 from genomed.store.workspace import Transaction, Workspace
 
@@ -244,7 +243,7 @@ def build_popfreq(
     with ws.transaction() as tx:
         previous = stored_settings(ws) or PopfreqSettings()
         settings = PopfreqSettings(adj or previous.adj, grpmax or previous.grpmax)
-        con = connect_native(ws, _READS)
+        con = ws.connect(tables=_READS)
         op = _next_op(con)
         rows = _candidate_rows(con, incremental=False, labels=labels, op=op)
         check_labels(rows, str(populations) if populations else None)
@@ -294,7 +293,7 @@ def add_new_batches(
             raise PopfreqError(
                 "the population database was never built: run `genomed popfreq build` first"
             )
-        con = connect_native(ws, _READS)
+        con = ws.connect(tables=_READS)
         op = _next_op(con)
         new = _candidate_rows(con, incremental=True, labels=labels, op=op)
         result = PopfreqResult(op=op, kind="add", settings=settings.to_dict())
@@ -356,7 +355,7 @@ def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -
             raise PopfreqError(
                 "the population database was never built: run `genomed popfreq build` first"
             )
-        con = connect_native(ws, _READS)
+        con = ws.connect(tables=_READS)
         con.register("_pf_wanted", pa.table({"sample_id": pa.array(wanted, pa.string())}))
         rows = (
             con.sql(

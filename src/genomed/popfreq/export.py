@@ -21,14 +21,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import pysam
 
 from genomed import __version__
 from genomed.errors import InputError
+from genomed.io.vcf_writer import bgzip_and_index
 from genomed.model.chromosome import sort_key
 from genomed.popfreq.database import PopfreqError, PopfreqSettings, stored_settings
 from genomed.popfreq.frequencies import GroupInfo, attach_alleles, load_groups, site_frequencies
-from genomed.popfreq.parquet_views import connect_native
 from genomed.store.workspace import Workspace
 
 #: alleles per window of an export (bounds memory: window x groups x 8 integers)
@@ -144,7 +143,7 @@ def info_definitions(
 
 def _windows(ws: Workspace) -> Iterator[tuple[str, int, int]]:
     """(chrom, start, end) windows of at most WINDOW alleles, in genome order."""
-    con = connect_native(ws, ["popfreq_counts"])
+    con = ws.connect(tables=["popfreq_counts"])
     rows = con.sql(
         f"""
         SELECT chrom, min(pos), max(pos) FROM (
@@ -222,7 +221,7 @@ def export_sites_vcf(workspace, out: str | Path, *, min_ac: int = 1) -> ExportRe
     settings = _ready(ws)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    con = connect_native(ws, ["popfreq_samples"])
+    con = ws.connect(tables=["popfreq_samples"])
     groups = load_groups(con)
     definitions = info_definitions(groups, settings)
     chroms = sorted({c for c, _, _ in _windows(ws)}, key=sort_key)
@@ -250,12 +249,7 @@ def export_sites_vcf(workspace, out: str | Path, *, min_ac: int = 1) -> ExportRe
             if len(column):
                 handle.write("\n".join(column.to_pylist()) + "\n")
             records += len(column)
-    gz = out.with_name(out.name + f".tmp-{os.getpid()}.gz")
-    pysam.tabix_compress(str(plain), str(gz), force=True)
-    plain.unlink()
-    pysam.tabix_index(str(gz), preset="vcf", force=True)
-    os.replace(gz, out)
-    os.replace(str(gz) + ".tbi", str(out) + ".tbi")
+    bgzip_and_index(plain, out)
     return ExportResult(str(out), "vcf", records, withheld, min_ac)
 
 
@@ -268,7 +262,7 @@ def export_sites_parquet(workspace, out: str | Path, *, min_ac: int = 1) -> Expo
     settings = _ready(ws)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    groups = load_groups(connect_native(ws, ["popfreq_samples"]))
+    groups = load_groups(ws.connect(tables=["popfreq_samples"]))
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
     writer = None
     records = withheld = 0

@@ -33,7 +33,6 @@ from genomed.popfreq.frequencies import (
     site_frequencies,
 )
 from genomed.popfreq.genes import gene_span
-from genomed.popfreq.parquet_views import connect_native
 from genomed.store.export_vcf import parse_region
 from genomed.store.workspace import Workspace
 
@@ -176,7 +175,7 @@ def lookup(workspace, query: str, *, limit: int = 1000) -> LookupResult:
     if keys is not None:
         expression &= pc.field("variant_key").isin(keys)
     counts = ws.dataset("popfreq_counts").to_table(filter=expression)
-    con = connect_native(ws, ["popfreq_samples"])
+    con = ws.connect(tables=["popfreq_samples"])
     result.groups = load_groups(con)
     wide = site_frequencies(counts, result.groups, settings.grpmax)
     if wide.num_rows > limit:

@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pysam
 
 from genomed import __version__
 from genomed.errors import InputError
+from genomed.io.vcf_writer import bgzip_and_index
 from genomed.model.chromosome import normalise_chrom, sort_key
 from genomed.store.workspace import Workspace
 
@@ -136,10 +136,5 @@ def _write(out: Path, sites: list, gts: np.ndarray, samples: list[str], build: s
         for i, (_key, chrom, pos, ref, alt, rsid) in enumerate(sites):
             fixed = f"{chrom}\t{pos}\t{rsid or '.'}\t{ref}\t{alt}\t.\t.\t.\tGT\t"
             handle.write(fixed + "\t".join(gts[i]) + "\n")
-    gz = out.with_name(out.name + f".tmp-{os.getpid()}.gz")
-    pysam.tabix_compress(str(plain), str(gz), force=True)
-    plain.unlink()
-    pysam.tabix_index(str(gz), preset="vcf", force=True)
-    os.replace(gz, out)
-    os.replace(str(gz) + ".tbi", str(out) + ".tbi")
+    bgzip_and_index(plain, out)
     return len(sites)

@@ -383,7 +383,8 @@ def ingest_vcf(
     try:
         vcf, header = open_vcf(path)
     except InputError:
-        check_vcf(path, strict=True)  # htslib gave up: let the checker name line and field
+        if path.exists():
+            check_vcf(path, strict=True)  # htslib gave up: let the checker name line and field
         raise
     declared = build_from_header(header, vcf.raw_header)
     if options.build and declared and options.build != declared:

@@ -227,7 +227,9 @@ class Workspace:
     def read(self, name: str, columns: list[str] | None = None, filter=None) -> pa.Table:
         return self.dataset(name).to_table(columns=columns, filter=filter)
 
-    def connect(self, versions: dict[str, int] | None = None) -> duckdb.DuckDBPyConnection:
+    def connect(
+        self, versions: dict[str, int] | None = None, tables: list[str] | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with one view per table.
 
         By default each table is read at the catalog's pinned version; ``versions`` reads
@@ -235,11 +237,12 @@ class Workspace:
         from ``versions`` is read at its pinned version). Views read the Parquet files of
         the Delta version with DuckDB's own reader (parallel, projection and filter
         pushdown: about 9x faster on 10 million calls than scanning Arrow datasets).
+        ``tables`` limits the views to those tables (cheaper to open).
         """
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")  # it would print into --json output
         pinned = self.versions() | (versions or {})
-        for name in TABLES:
+        for name in tables or TABLES:
             version = pinned.get(name)
             files = self.table_files(name, version) if version is not None else []
             duckdb_view(con, name, files)
