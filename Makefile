@@ -19,10 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	GENOMED_CHAIN_DIR=$${GENOMED_CHAIN_DIR:-$(CURDIR)/data/dev-only/chain} $(VENV)/bin/genomed demo -w $(DEMO_WS)
 
-# Tools only the tests need (bcftools/tabix as the reference implementation).
+# Tools only the tests need: bcftools/tabix (reference implementation), chromium (reports: PDF and browser tests).
 test-tools:
-	@command -v bcftools >/dev/null && command -v tabix >/dev/null || \
-	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bcftools tabix)
+	@command -v bcftools >/dev/null && command -v tabix >/dev/null && command -v chromium >/dev/null || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bcftools tabix chromium)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
