@@ -74,6 +74,20 @@ def run_demo(
         "TCGA acute myeloid leukaemia (LAML) cBioPortal study: 200 patients, mutations, OS (GRCh37 -> GRCh38)",
         result,
     )
+    from genomed.annotate.workspace_annotate import annotate_workspace, annotation_summary
+
+    annotated = annotate_workspace(workspace)
+    summary = annotation_summary(workspace)
+    step(
+        f"Annotated {annotated.variants_annotated:,} new distinct variants "
+        f"(consequences, HGVS, ClinVar, hotspots, CIViC; bundle {annotated.bundle})",
+        lines=[
+            "canonical-transcript impact: "
+            + ", ".join(f"{k} {v:,}" for k, v in summary["canonical_by_impact"].items()),
+            f"ClinVar pathogenic/likely pathogenic: {summary['clinvar_pathogenic']:,}; "
+            f"cancer hotspots: {summary['hotspots']:,}; CIViC variants: {summary['civic']:,}",
+        ],
+    )
     from genomed.popfreq.demo import build_demo_population_db
 
     population = build_demo_population_db(workspace)
@@ -85,4 +99,17 @@ def run_demo(
 
     analysis = laml_demo_analysis(workspace, Path(workspace) / "plots")
     step("Cohort: TCGA LAML gene frequencies and overall survival by DNMT3A", lines=analysis.lines)
+    report = write_demo_report(Path(workspace) / "reports" / "T001-COAD.report.html")
+    step(
+        "Tumour-board report for the colon adenocarcinoma (tiers, therapies, TMB)",
+        lines=[f"report: {report}"],
+    )
     return steps
+
+
+def write_demo_report(out: str | Path = "demo-report.html") -> Path:
+    """The report of the bundled demo tumour (PCGR COAD example, TCGA-A6-2686, GRCh38,
+    tumour type COAD); returns the path written."""
+    from genomed.report.write import report_from_vcf
+
+    return report_from_vcf(COAD_TUMOUR, out, tumor_type="COAD", sample_id="T001-COAD")

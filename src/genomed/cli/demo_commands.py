@@ -18,6 +18,13 @@ NEXT_STEPS = [
     "genomed popfreq lookup AGTRAP -w {ws}",
     'genomed cohort define -w {ws} older_dnmt3a "mutated(DNMT3A) and age >= 60"',
     'genomed cohort survival -w {ws} laml --by "mutated(NPM1)" -o npm1_os.png',
+    "genomed interpret somatic {coad} --tumor-type COAD -o coad.tsv",
+    "genomed annotate {coad} -o coad.annotated.vcf.gz",
+    "# serve the workspace as a Beacon v2 node (second terminal), then query it:",
+    "genomed tokens create -w {ws} --level registered --label demo   # prints the token once",
+    "genomed serve -w {ws} --port 8000                               # OpenAPI: http://127.0.0.1:8000/docs",
+    'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/beacon/v2/individuals?filters=NCIT:C16576,population=CHB&requestedGranularity=count"',
+    'curl -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:8000/beacon/v2/g_variants?referenceName=1&start=11742782&end=11800000&requestedGranularity=count"',
 ]
 
 
@@ -36,7 +43,7 @@ def demo(
     ] = None,
 ) -> None:
     """Build a demo workspace from the bundled real data and show what to try next."""
-    from genomed.demo import run_demo
+    from genomed.demo import COAD_TUMOUR, run_demo
 
     def say(step) -> None:
         line = f"[bold green]✓[/] {step.title}"
@@ -58,4 +65,6 @@ def demo(
     run_demo(workspace, chain=chain, say=say)
     console.print("\nTry next:")
     for text in NEXT_STEPS:
-        console.print("  " + text.format(ws=workspace), highlight=False)
+        console.print(
+            "  " + text.format(ws=workspace, coad=COAD_TUMOUR), highlight=False, markup=False
+        )

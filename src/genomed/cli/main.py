@@ -6,12 +6,20 @@ import typer
 
 from genomed import __version__
 from genomed.cli import (
+    annotate_commands,
     cohort_commands,
     demo_commands,
     ingest_clinical_commands,  # noqa: F401
     ingest_commands,
     ingest_study_commands,  # noqa: F401
+    interpret_commands,
+    knowledge_commands,
+    network_commands,
     popfreq_commands,
+    reference_commands,
+    report_commands,
+    serve_commands,
+    token_commands,
     workspace_commands,
 )
 
@@ -26,7 +34,15 @@ app.add_typer(ingest_commands.ingest_app, name="ingest")
 app.add_typer(cohort_commands.cohort_app, name="cohort")
 workspace_commands.register(app)
 demo_commands.register(app)
+knowledge_commands.register(app)
+interpret_commands.register(app)
+report_commands.register(app)
+annotate_commands.register(app)
+reference_commands.register(app)
 app.add_typer(popfreq_commands.popfreq_app, name="popfreq")
+serve_commands.register(app)
+token_commands.register(app)
+network_commands.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,237 @@
+"""ACMG/AMP 2015 criteria with ClinGen SVI refinements, in the points form of Tavtigian et
+al. (Hum Mutat 2020): very strong 8, strong 4, moderate 2, supporting 1; benign
+supporting -1, moderate -2 (BP4 by REVEL only), strong -4; BA1 is stand-alone benign (``rules/acmg_strengths.tsv``).
+Classes: Pathogenic >= 10, Likely pathogenic 6-9, VUS 0-5, Likely benign -1..-6,
+Benign <= -7 (``rules/acmg_classes.tsv``).
+
+Criteria computed, from the input row and the knowledge bundle:
+
+PVS1   null variant in a gene whose disease mechanism is loss of function
+       (``germline_gene_rules.lof_mechanism``). Strength (SVI decision tree, reduced to
+       what the annotation tells): canonical splice site and nonsense/frameshift before
+       the last exon -> very strong; nonsense/frameshift in the last exon (escapes NMD)
+       -> strong when it removes > 10% of the protein (length from the reference
+       bundle's CDS), else moderate; start loss -> moderate. The 50-nt rule of the penultimate exon and
+       critical-region checks need exon coordinates and domains genomed does not use yet.
+PS1    same amino-acid change as a ClinVar pathogenic/likely pathogenic (>= 2 stars)
+       missense variant with another nucleotide change (strong).
+PM1    missense at a cancerhotspots.org residue (>= 10 tumours) of a cancer gene (moderate).
+PM2    absent from, or at AF <= the gene's ``pm2_af`` in, the frequency source consulted
+       (supporting, per SVI 2020).
+PM4    in-frame deletion/insertion or stop loss (moderate; repeat regions not checked).
+PM5    another missense change at a residue where ClinVar has a P/LP (>= 2 stars)
+       missense (moderate).
+PP3    REVEL >= 0.644 (supporting), >= 0.773 (moderate), >= 0.932 (strong) (Pejaver
+       et al. 2022); without REVEL, CADD >= 25.3 (supporting); SpliceAI >= 0.2 for
+       non-missense variants (supporting).
+BP4    REVEL <= 0.290 (supporting), <= 0.183 (moderate), <= 0.016 (strong); without
+       REVEL, CADD <= 22.7 (supporting); SpliceAI <= 0.1 for synonymous/intronic.
+BA1    AF > the gene's ``ba1_af`` (stand-alone benign).
+BS1    AF > the gene's ``bs1_af`` (strong benign).
+BP3    not computed (needs repeat annotation).
+BP7    synonymous outside the splice region, or intronic at >= +7 / <= -21 from the
+       exon (SVI 2023), with no SpliceAI score >= 0.1 (supporting).
+
+PS1/PM5 use the classifications of *other* ClinVar variants (that is what the criteria
+are); the variant's own ClinVar assertion is only used as PP5/BP6 with
+``use_clinvar_assertions`` (supporting at 1 star, strong at >= 2 stars).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from genomed.interpret.evidence_match import NULL_VARIANT
+from genomed.interpret.rules import points_table
+
+_INTRON_OFFSET = re.compile(r"^c\.[-*]?\d+([+-])(\d+)")
+
+
+@dataclass
+class AcmgHit:
+    criterion: str  # PVS1, PM2_Supporting, ...
+    strength: str  # very_strong | strong | moderate | supporting | benign_supporting | benign_moderate | benign_strong | stand_alone
+    points: int
+    reason: str
+
+
+def _hit(code: str, strength: str, reason: str) -> AcmgHit:
+    return AcmgHit(code, strength, points_table("acmg_strengths")[strength], reason)
+
+
+def _label(code: str, strength: str, default: str) -> str:
+    names = {
+        "very_strong": "VeryStrong",
+        "strong": "Strong",
+        "moderate": "Moderate",
+        "supporting": "Supporting",
+    }
+    return code if strength == default else f"{code}_{names.get(strength, strength)}"
+
+
+def pvs1(v: dict, rule: dict) -> AcmgHit | None:
+    consequence = v.get("consequence")
+    if consequence not in NULL_VARIANT or not rule.get("lof_mechanism"):
+        return None
+    gene = v.get("gene")
+    if consequence == "start_lost":
+        return _hit("PVS1_Moderate", "moderate", f"start loss in {gene} (loss-of-function gene)")
+    if (
+        consequence in ("stop_gained", "frameshift_variant")
+        and v.get("exon")
+        and v.get("exon") == v.get("exon_total")
+    ):
+        where = (
+            f"{consequence} in the last exon ({v['exon']}/{v['exon_total']}) of {gene}: escapes NMD"
+        )
+        length, pos = v.get("protein_length"), v.get("aa_pos")
+        if length and pos and (length - pos) / length > 0.10:
+            removed = (length - pos) / length
+            return _hit(
+                "PVS1_Strong", "strong", f"{where}; removes {removed:.0%} of the protein (> 10%)"
+            )
+        if length and pos:
+            where += f"; removes {(length - pos) / length:.0%} of the protein (<= 10%)"
+        return _hit("PVS1_Moderate", "moderate", where)
+    return _hit(
+        "PVS1", "very_strong", f"{consequence} in {gene}, loss of function is its disease mechanism"
+    )
+
+
+def frequency_criteria(v: dict, rule: dict) -> list[AcmgHit]:
+    af, source = v.get("af"), v.get("af_source")
+    if source is None:
+        return []
+    if af is None:
+        return [
+            _hit("PM2_Supporting", "supporting", f"absent from the population source ({source})")
+        ]
+    if af > rule["ba1_af"]:
+        return [_hit("BA1", "stand_alone", f"AF {af:.3g} > {rule['ba1_af']:g} ({source})")]
+    if af > rule["bs1_af"]:
+        return [_hit("BS1", "benign_strong", f"AF {af:.3g} > {rule['bs1_af']:g} ({source})")]
+    if af <= rule["pm2_af"]:
+        return [
+            _hit("PM2_Supporting", "supporting", f"AF {af:.3g} <= {rule['pm2_af']:g} ({source})")
+        ]
+    return []
+
+
+def in_silico(v: dict) -> list[AcmgHit]:
+    consequence = v.get("consequence")
+    revel, cadd, splice = v.get("revel"), v.get("cadd_phred"), v.get("spliceai")
+    if consequence == "missense_variant":
+        if revel is not None:
+            for cut, strength in ((0.932, "strong"), (0.773, "moderate"), (0.644, "supporting")):
+                if revel >= cut:
+                    return [
+                        _hit(
+                            _label("PP3", strength, "supporting"),
+                            strength,
+                            f"REVEL {revel} >= {cut}",
+                        )
+                    ]
+            for cut, strength, label in (
+                (0.016, "benign_strong", "BP4_Strong"),
+                (0.183, "benign_moderate", "BP4_Moderate"),
+                (0.290, "benign_supporting", "BP4"),
+            ):
+                if revel <= cut:
+                    return [_hit(label, strength, f"REVEL {revel} <= {cut}")]
+            return []
+        if cadd is not None:
+            if cadd >= 25.3:
+                return [_hit("PP3", "supporting", f"CADD {cadd} >= 25.3 (no REVEL)")]
+            if cadd <= 22.7:
+                return [_hit("BP4", "benign_supporting", f"CADD {cadd} <= 22.7 (no REVEL)")]
+        return []
+    if splice is not None:
+        if splice >= 0.2:
+            return [_hit("PP3", "supporting", f"SpliceAI {splice} >= 0.2")]
+        if splice <= 0.1 and consequence in ("synonymous_variant", "intron_variant"):
+            return [_hit("BP4", "benign_supporting", f"SpliceAI {splice} <= 0.1")]
+    return []
+
+
+def bp7(v: dict) -> AcmgHit | None:
+    consequence = v.get("consequence")
+    terms = v.get("consequence_terms") or ""
+    splice = v.get("spliceai")
+    if splice is not None and splice >= 0.1:
+        return None
+    note = f"SpliceAI {splice}" if splice is not None else "no splice score: by location"
+    if consequence == "synonymous_variant" and "splice" not in terms:
+        return _hit("BP7", "benign_supporting", f"synonymous outside the splice region ({note})")
+    if consequence == "intron_variant" and "splice" not in terms:
+        m = _INTRON_OFFSET.match(v.get("hgvsc") or "")
+        if m:
+            offset = int(m.group(2))
+            if (m.group(1) == "+" and offset >= 7) or (m.group(1) == "-" and offset >= 21):
+                return _hit(
+                    "BP7",
+                    "benign_supporting",
+                    f"intronic at {m.group(1)}{offset} from the exon ({note})",
+                )
+    return None
+
+
+def protein_criteria(v: dict, clinvar_changes: dict, hotspot_residues: set) -> list[AcmgHit]:
+    """PS1, PM5 (ClinVar P/LP missense of other alleles), PM1 (cancer hotspot residue), PM4."""
+    out = []
+    consequence = v.get("consequence")
+    gene, pos, change = v.get("gene"), v.get("aa_pos"), v.get("protein_change")
+    if consequence == "missense_variant" and gene and pos:
+        others = [(c, k) for c, k in clinvar_changes.get((gene, pos), ()) if k != v["variant_key"]]
+        same = sorted({c for c, _ in others if c == change})
+        different = sorted({c for c, _ in others if c != change})
+        if same:
+            out.append(
+                _hit(
+                    "PS1",
+                    "strong",
+                    f"ClinVar P/LP (>= 2 stars) {gene} {change} from another nucleotide change",
+                )
+            )
+        elif different:
+            out.append(
+                _hit(
+                    "PM5",
+                    "moderate",
+                    f"ClinVar P/LP (>= 2 stars) missense at residue {pos}: {', '.join(different[:4])}",
+                )
+            )
+        if (gene, pos) in hotspot_residues:
+            out.append(
+                _hit("PM1", "moderate", f"cancerhotspots.org residue {gene} {pos} (>= 10 tumours)")
+            )
+    if consequence in ("inframe_deletion", "inframe_insertion", "stop_lost"):
+        out.append(
+            _hit(
+                "PM4",
+                "moderate",
+                f"{consequence}: protein length changes (repeat regions not checked)",
+            )
+        )
+    return out
+
+
+def clinvar_assertion_criterion(clinvar: dict | None) -> AcmgHit | None:
+    """PP5/BP6 from the variant's own ClinVar record (only with use_clinvar_assertions)."""
+    if not clinvar:
+        return None
+    sig, stars = clinvar["significance"], clinvar["stars"]
+    strong = stars >= 2
+    if sig in ("pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic") and stars >= 1:
+        return _hit(
+            "PP5_Strong" if strong else "PP5",
+            "strong" if strong else "supporting",
+            f"ClinVar {sig} ({stars} stars)",
+        )
+    if sig in ("benign", "likely_benign", "benign/likely_benign") and stars >= 1:
+        return _hit(
+            "BP6_Strong" if strong else "BP6",
+            "benign_strong" if strong else "benign_supporting",
+            f"ClinVar {sig} ({stars} stars)",
+        )
+    return None
