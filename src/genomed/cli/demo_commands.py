@@ -16,7 +16,7 @@ NEXT_STEPS = [
     'genomed query -w {ws} "SELECT sample_id, count(*) AS calls FROM calls GROUP BY 1 ORDER BY 2 DESC LIMIT 5"',
     "genomed export vcf -w {ws} --samples NA18525,NA18526 --region 1:11790000-11800000 -o demo.vcf.gz",
     "genomed popfreq lookup AGTRAP -w {ws}",
-    'genomed cohort define -w {ws} older_dnmt3a "mutated(DNMT3A) and age >= 60"',
+    'genomed cohort define -w {ws} dnmt3a_not_npm1 "mutated(DNMT3A) and not mutated(NPM1)"',
     'genomed cohort survival -w {ws} laml --by "mutated(NPM1)" -o npm1_os.png',
     "genomed interpret somatic {coad} --tumor-type COAD -o coad.tsv",
     "genomed annotate {coad} -o coad.annotated.vcf.gz",
