@@ -2,10 +2,9 @@
 
 Two inputs, both run through both tools in one go:
 
-1. **real**: the real genomic sequences in ../shared/data/reference (the Ensembl GRCh38
-   CDKN2A slice with its Ensembl GFF3, and the RefSeqGene records NG_017013.2 (TP53),
-   NG_007485.1 (CDKN2A), NG_012337.3 (SDHD), NG_008376.4 (CYP2D6), NG_012772.1 (BRCA2)
-   with their GFF3), each written as its own contig; every SNV at every position plus
+1. **real**: the real RefSeqGene records in benchmarks/data/mutalyzer_refseqgene
+   (NG_017013.2 (TP53), NG_007485.1 (CDKN2A), NG_012337.3 (SDHD), NG_008376.4 (CYP2D6),
+   NG_012772.1 (BRCA2) with their GFF3; see PROVENANCE.md there), each its own contig; every SNV at every position plus
    a 1-bp deletion, a 1-bp insertion and a 3-bp deletion at every third position.
 2. **generated**: a random genome (default 10 contigs x 10 Mb) with thousands of genes
    (valid ORFs, GT-AG introns, 1-3 transcripts each) and 1,000,000 variants (88% SNVs,
@@ -17,7 +16,7 @@ and its build time is reported separately), the ratio, and each tool's peak RSS.
 prints the consequence agreement with bcftools csq (genomed.annotate.agreement), by
 disagreement class.
 
-Usage: ``python benchmarks/annotate.py [--shared ../shared/data] [--variants 1000000]
+Usage: ``python benchmarks/annotate.py [--variants 1000000]
 [--workdir DIR] [--skip-real] [--skip-generated] [--json]``
 """
 
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
+REAL_SLICES = Path(__file__).resolve().parent / "data" / "mutalyzer_refseqgene"
 GENOMED = [sys.executable, "-c", "from genomed.cli.main import app; app()"]
 
 CODONS = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT"]
@@ -158,47 +158,19 @@ def write_vcf(contigs: dict[str, str], variants, path: Path) -> None:
 
 
 # -- the real input ----------------------------------------------------------------------
-def real_input(shared: Path, work: Path):
-    """Contigs, models and variants from the real genomic sequences in shared data."""
+def real_input(work: Path):
+    """Contigs, models and variants from the real RefSeqGene records in benchmarks/data."""
     sys.path.insert(0, str(REPO / "src"))
     from genomed.reference.fasta import read_fasta_records
     from genomed.reference.gff import read_gff3
 
-    base = shared / "reference" / "sequences" / "genomic"
     contigs: dict[str, str] = {}
     models = []
-    # Ensembl CDKN2A slice: chromosome coordinates, + strand slice of chr9
-    name, _, seq = next(
-        read_fasta_records(base / "mutalyzer_retriever" / "retriever_ENSG00000147889.18.fasta")
-    )
-    offset = 21967752 - 1
-    contig = "CDKN2A_ensembl"
-    contigs[contig] = seq  # the header's -1 strand is the FASTA orientation: see below
-    # the retriever FASTA is written on the reverse strand (header ...:-1)
-    contigs[contig] = rc(seq)
-    for m in read_gff3(base / "mutalyzer_retriever" / "retriever_ENSG00000147889.18.gff3"):
-        exons = tuple((s - offset, e - offset) for s, e in m.exons)
-        if exons[0][0] < 1 or exons[-1][1] > len(seq):
-            continue
-        cds = (m.cds[0] - offset, m.cds[1] - offset) if m.cds else None
-        models.append(
-            m.__class__(
-                m.transcript_id,
-                contig,
-                m.strand,
-                exons,
-                cds,
-                m.gene or "CDKN2A",
-                m.gene_id,
-                m.biotype,
-                m.transcript_name,
-            )
-        )
     for ng in ("NG_017013.2", "NG_007485.1", "NG_012337.3", "NG_008376.4", "NG_012772.1"):
-        name, _, seq = next(read_fasta_records(base / "mutalyzer_refseqgene" / f"{ng}.fasta"))
+        name, _, seq = next(read_fasta_records(REAL_SLICES / f"{ng}.fasta"))
         contig = ng.replace(".", "_")
         contigs[contig] = seq
-        for m in read_gff3(base / "mutalyzer_refseqgene" / f"{ng}.gff3"):
+        for m in read_gff3(REAL_SLICES / f"{ng}.gff3"):
             if m.chrom != ng and m.chrom != contig:
                 pass
             if m.exons[-1][1] > len(seq):
@@ -490,7 +462,6 @@ def compare(name: str, contigs, models, variants, work: Path, with_agreement: bo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--variants", type=int, default=1_000_000)
     parser.add_argument("--contigs", type=int, default=10)
     parser.add_argument("--contig-length", type=int, default=10_000_000)
@@ -505,7 +476,7 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="genomed-bench-"))
     results = []
     if not args.skip_real:
-        contigs, models, variants = real_input(args.shared, work / "real")
+        contigs, models, variants = real_input(work / "real")
         results.append(compare("real slices", contigs, models, variants, work / "real", True))
     if not args.skip_generated:
         contigs, models, variants = generated_input(
