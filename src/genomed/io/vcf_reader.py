@@ -22,6 +22,8 @@ GQ                  FORMAT/GQ
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,9 +96,25 @@ def count_header_lines(path: Path) -> int:
     return n
 
 
+@functools.cache
+def quiet_htslib() -> None:
+    """Keep htslib's warnings (e.g. "Contig '1' is not defined in the header") off the
+    terminal: genomed's own conformance check reports each deviation in the ingest
+    report instead. Errors still print. cyvcf2 links htslib statically, so the switch is
+    called through its extension module; if that fails, warnings simply stay on."""
+    try:
+        import cyvcf2
+
+        extension = next(Path(cyvcf2.__file__).parent.glob("cyvcf2*.so"))
+        ctypes.CDLL(str(extension)).hts_set_log_level(1)  # HTS_LOG_ERROR
+    except (OSError, StopIteration, AttributeError):
+        pass
+
+
 def open_vcf(path: str | Path) -> tuple[VCF, VcfHeaderInfo]:
     """Open a VCF/BCF with cyvcf2 and summarise its header; InputError if unreadable."""
     path = Path(path)
+    quiet_htslib()
     if not path.exists():
         raise InputError("file not found", path=str(path))
     try:
