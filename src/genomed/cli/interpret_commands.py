@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+from genomed.cli.options import (
+    DEFAULT_WS,
+    CallableBedOption,
+    CnaOption,
+    FusionsOption,
+    JsonOption,
+    TargetSizeOption,
+    WorkspaceOption,
+)
 from genomed.cli.output import console, print_json, reports_errors
 
 interpret_app = typer.Typer(
@@ -37,17 +45,11 @@ def somatic(
     vcf: Annotated[Path, typer.Argument(help="Tumour VCF (annotated with CSQ, or not).")],
     tumor_type: Annotated[str, typer.Option("--tumor-type", help="OncoTree code, e.g. COAD.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output table (.tsv or .json).")],
-    cna: Annotated[
-        Path | None, typer.Option(help="Copy-number segments TSV (PCGR format).")
-    ] = None,
-    fusions: Annotated[Path | None, typer.Option(help="Fusions TSV (PCGR format).")] = None,
+    cna: CnaOption = None,
+    fusions: FusionsOption = None,
     sample: Annotated[str | None, typer.Option(help="Tumour sample name in the VCF.")] = None,
-    callable_bed: Annotated[
-        Path | None, typer.Option(help="Callable territory BED for TMB.")
-    ] = None,
-    target_size_mb: Annotated[
-        float | None, typer.Option(help="Territory size for TMB, Mb.")
-    ] = None,
+    callable_bed: CallableBedOption = None,
+    target_size_mb: TargetSizeOption = None,
     tmb_measure: Annotated[
         str, typer.Option(help="TMB numerator: nonsynonymous (default) or all_coding.")
     ] = "nonsynonymous",

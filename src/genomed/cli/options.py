@@ -21,3 +21,9 @@ WorkspaceOption = Annotated[
 ]
 DEFAULT_WS = Path(DEFAULT_WORKSPACE)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+# Inputs of a tumour case, shared by `genomed interpret somatic` and `genomed report`.
+CnaOption = Annotated[Path | None, typer.Option(help="Copy-number segments TSV (PCGR format).")]
+FusionsOption = Annotated[Path | None, typer.Option(help="Fusions TSV (PCGR format).")]
+CallableBedOption = Annotated[Path | None, typer.Option(help="Callable territory BED for TMB.")]
+TargetSizeOption = Annotated[float | None, typer.Option(help="Territory size for TMB, Mb.")]

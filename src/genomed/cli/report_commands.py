@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from genomed.cli.options import DEFAULT_WS, WorkspaceOption
+from genomed.cli.options import (
+    DEFAULT_WS,
+    CallableBedOption,
+    CnaOption,
+    FusionsOption,
+    TargetSizeOption,
+    WorkspaceOption,
+)
 from genomed.cli.output import console, reports_errors
 
 
@@ -33,17 +40,11 @@ def report(
     normal: Annotated[
         Path | None, typer.Option(help="Matched normal VCF: germline secondary findings.")
     ] = None,
-    cna: Annotated[
-        Path | None, typer.Option(help="Copy-number segments TSV (PCGR format).")
-    ] = None,
-    fusions: Annotated[Path | None, typer.Option(help="Fusions TSV (PCGR format).")] = None,
+    cna: CnaOption = None,
+    fusions: FusionsOption = None,
     msi: Annotated[str | None, typer.Option(help="MSI status when known (MSI-H, MSS).")] = None,
-    callable_bed: Annotated[
-        Path | None, typer.Option(help="Callable territory BED for TMB.")
-    ] = None,
-    target_size_mb: Annotated[
-        float | None, typer.Option(help="Territory size for TMB, Mb.")
-    ] = None,
+    callable_bed: CallableBedOption = None,
+    target_size_mb: TargetSizeOption = None,
     knowledge: Annotated[
         Path | None, typer.Option(help="Knowledge bundle (default: shipped).")
     ] = None,

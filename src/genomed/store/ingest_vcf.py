@@ -30,7 +30,7 @@ from genomed.io.vcf_validation import check_vcf
 from genomed.model.normalise import left_align
 from genomed.store.alleles import canonical_chroms, prepare_alleles
 from genomed.store.ingest import IngestResult, commit_ingest, sha256_of
-from genomed.store.schema import TABLES
+from genomed.store.schema import conform
 from genomed.store.workspace import SPOOL_ROW_GROUP, Transaction, Workspace
 
 #: Length of chromosome 1 in each build: enough to tell the builds apart from a header.
@@ -249,7 +249,7 @@ def _batch_tables(
         keep = key_of_row[c["row"]] != np.iinfo(np.int64).min
         c = {k: v[keep] for k, v in c.items()}
         rows = c["row"]
-        tables["calls"] = _conformed(
+        tables["calls"] = conform(
             "calls",
             {
                 "sample_id": sample_ids(c["sample"]),
@@ -274,7 +274,7 @@ def _batch_tables(
         n = {k: np.concatenate(v) for k, v in batch.nocalls.items()}
         keep = key_of_row[n["row"]] != np.iinfo(np.int64).min
         n = {k: v[keep] for k, v in n.items()}
-        tables["nocalls"] = _conformed(
+        tables["nocalls"] = conform(
             "nocalls",
             {
                 "sample_id": sample_ids(n["sample"]),
@@ -287,7 +287,7 @@ def _batch_tables(
         )
     if batch.blocks:
         b = batch.blocks
-        tables["callable"] = _conformed(
+        tables["callable"] = conform(
             "callable",
             {
                 "sample_id": sample_ids(np.asarray(b["sample"])),
@@ -304,20 +304,6 @@ def _batch_tables(
 def _nullable(values: np.ndarray) -> pa.Array:
     """Integer array with -1 meaning missing."""
     return pa.array(values, mask=np.asarray(values) < 0)
-
-
-def _conformed(name: str, columns: dict) -> pa.Table:
-    schema = TABLES[name].schema
-    arrays = []
-    for fld in schema:
-        if fld.name in columns:
-            value = columns[fld.name]
-            arr = value if isinstance(value, pa.Array) else pa.array(value, from_pandas=True)
-            arrays.append(arr.cast(fld.type))
-        else:
-            n = len(next(iter(columns.values())))
-            arrays.append(pa.nulls(n, fld.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _sample_rows(ws: Workspace, samples: list[SampleInfo], batch_id: str, institution: str) -> dict:

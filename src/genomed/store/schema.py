@@ -484,7 +484,12 @@ def conform(name: str, data: dict | pa.Table) -> pa.Table:
     for field in schema:
         if field.name in columns:
             value = columns[field.name]
-            arr = value if isinstance(value, pa.Array | pa.ChunkedArray) else pa.array(value)
+            # from_pandas: NaN in a float array (e.g. a VAF that could not be computed) is null
+            arr = (
+                value
+                if isinstance(value, pa.Array | pa.ChunkedArray)
+                else pa.array(value, from_pandas=True)
+            )
             arrays.append(arr.cast(field.type))
         else:
             arrays.append(pa.nulls(n, type=field.type))
