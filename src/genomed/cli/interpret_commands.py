@@ -1,4 +1,5 @@
-"""``genomed interpret somatic|germline``: variant tables (.tsv / .json)."""
+"""``genomed interpret somatic|germline``: variant tables (.tsv / .json);
+``genomed interpret workspace``: the workspace's ``interpretations`` table."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from genomed.cli.options import (
     TargetSizeOption,
     WorkspaceOption,
 )
-from genomed.cli.output import console, print_json, reports_errors
+from genomed.cli.output import console, err_console, print_json, print_table, reports_errors
 
 interpret_app = typer.Typer(
     help="Interpret variants: somatic tiers/therapies/oncogenicity/TMB, germline ACMG classes.",
@@ -124,4 +125,81 @@ def germline(
     classes = ", ".join(f"{k}: {v}" for k, v in result.class_counts.items())
     console.print(
         f"[bold green]✓[/] {out} — {classes}; {summary['secondary_findings']} secondary findings"
+    )
+
+
+@interpret_app.command("workspace")
+@reports_errors
+def workspace_command(
+    workspace: WorkspaceOption = DEFAULT_WS,
+    sample: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sample",
+            help="Sample id (repeat for several; default: every tumour sample). Germline or "
+            "normal samples named here get ACMG classes.",
+        ),
+    ] = None,
+    tumor_type: Annotated[
+        str | None,
+        typer.Option(
+            "--tumor-type", help="OncoTree code for every sample (default: samples.tumor_type)."
+        ),
+    ] = None,
+    knowledge: KnowledgeOption = None,
+    reference: ReferenceOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Tier the workspace's tumour samples into its interpretations table (for cohorts:
+    mutated(KRAS, tier1)); re-running replaces a sample's rows for the same bundle."""
+    from genomed.interpret.workspace_interpretation import interpret_workspace
+
+    options = {"tumor_type": tumor_type, "knowledge": knowledge, "reference": reference}
+    if json_out or not err_console.is_terminal:
+        result = interpret_workspace(workspace, sample, **options)
+    else:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        columns = (
+            TextColumn("interpreting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err_console, transient=True) as bar:
+            task = bar.add_task("", total=None)
+
+            def advance(sample_id: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=sample_id)
+
+            result = interpret_workspace(workspace, sample, progress=advance, **options)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    for skipped in result.skipped:
+        console.print(f"[yellow]skipped {skipped.sample_id}:[/] {skipped.reason}")
+    if not result.interpreted:
+        console.print("nothing interpreted: the workspace has no tumour samples to interpret")
+        return
+    rows = [
+        [
+            s.sample_id,
+            s.tumor_type or s.kind,
+            f"{s.rows:,}",
+            " ".join(f"{k}:{v}" for k, v in (s.tiers or s.classes).items() if v),
+        ]
+        for s in result.interpreted
+    ]
+    print_table(
+        f"Interpreted {len(result.interpreted)} samples with {result.knowledge} "
+        f"(run {result.batch_id})",
+        ["sample", "tumour type", "rows", "tiers / ACMG classes"],
+        rows,
     )

@@ -227,13 +227,20 @@ class _Compiler:
                 )
             if node.origin is not None:
                 conditions.append(f"c.origin = {self.param(node.origin)}")
-            if node.tier is not None:
-                raise self.fail(
-                    "this workspace has no tier annotations yet (tiers come from `genomed interpret`); "
-                    "select by protein change or consequence class instead",
-                    node.qualifier_span or node.span,
+            if node.tier is not None:  # tiers: genomed.cohort.interpreted_calls
+                from genomed.cohort.interpreted_calls import (
+                    NO_INTERPRETATIONS,
+                    TIER_NAMES,
+                    has_interpretations,
+                    tiered_mutation_rows,
                 )
-            source = mutation_rows(" AND ".join(conditions))
+
+                if not has_interpretations(self.con):
+                    raise self.fail(NO_INTERPRETATIONS, node.qualifier_span or node.span)
+                conditions.append(f"c.tier = {self.param(TIER_NAMES[node.tier])}")
+                source = tiered_mutation_rows(" AND ".join(conditions))
+            else:
+                source = mutation_rows(" AND ".join(conditions))
         elif node.kind == "amplified":
             source = cna_rows(f"c.gene = {gene} AND c.value >= 2")
         elif node.kind == "deleted":

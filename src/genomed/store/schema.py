@@ -455,6 +455,37 @@ TABLES: dict[str, TableSpec] = {
             "one consequence of a distinct variant on a transcript (or one intergenic row), "
             "computed with one reference bundle; a variant is annotated once per bundle",
         ),
+        # -- clinical interpretation (genomed.interpret.workspace_interpretation) -----------
+        TableSpec(
+            "interpretations",
+            _s(
+                ("sample_id", STR),
+                ("variant_key", I64),  # the call's allele; null for copy-number/fusion events
+                ("alteration", STR),  # mutation | amplification | deletion | fusion
+                ("chrom", STR),
+                ("pos", I32),
+                ("gene", STR),  # HGNC symbol the interpretation used; fusions GENE5::GENE3
+                ("protein_change", STR),  # one-letter, no p.: V600E
+                ("consequence", STR),  # SO term (VEP name) of the annotation used
+                ("tier", STR),  # AMP/ASCO/CAP 2017: I | II | III | IV; null on germline rows
+                ("tier_level", STR),  # A | B (tier I), C | D (tier II); null for III/IV
+                ("tier_reason", STR),
+                ("tier_evidence_ids", pa.list_(STR)),  # evidence that placed the tier
+                ("oncogenicity", STR),  # ClinGen/CGC/VICC: Oncogenic ... Benign (somatic)
+                ("acmg_class", STR),  # ACMG/AMP: Pathogenic ... Benign (germline rows)
+                ("origin", STR),  # somatic (tumour sample) | germline (normal/germline)
+                ("tumor_type", STR),  # OncoTree code the tiers were given for
+                ("knowledge", STR),  # knowledge bundle id (name@version) interpreted with
+                ("annotation", STR),  # where gene/consequence came from (reference bundle)
+                ("table_versions", STR),  # JSON: {table: Delta version} of the inputs read
+                ("genomed_version", STR),
+                ("interpreted_at", pa.timestamp("us", tz="UTC")),
+                ("batch_id", STR),  # the `genomed interpret workspace` run that wrote the row
+            ),
+            (),
+            "one interpreted call (or copy-number/fusion event) of a sample under one "
+            "knowledge bundle; re-interpreting a sample with the same bundle replaces its rows",
+        ),
     ]
 }
 
