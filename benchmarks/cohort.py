@@ -9,7 +9,8 @@ TCGA proportions (missense ~58%, silent ~24%, ...), 30% of patients on a 468-gen
 tumours. Then times, each in a fresh child process (wall time and peak RSS):
 
 - genomed: ``define_cohort`` (parse, evaluate, save), ``gene_frequencies`` (every gene,
-  panel-aware), ``survival_analysis --by mutated(TP53)`` (KM, log-rank, Cox);
+  panel-aware; timed twice: the first query of a snapshot builds its alteration index,
+  later ones use it), ``survival_analysis --by mutated(TP53)`` (KM, log-rank, Cox);
 - pandas: the same three computations written directly in pandas on the same Parquet
   files (read with pandas), with the same lifelines calls for the statistics.
 
@@ -285,14 +286,21 @@ def generate(path: Path, n_patients: int, n_calls: int, seed: int = 7) -> None:
 
 
 def run_genomed(path: Path) -> dict:
+    import shutil
+
     from genomed.cohort import define_cohort, gene_frequencies, survival_analysis
     from genomed.store.workspace import Workspace
 
     times = {}
+    # start from no alteration index, so the first frequency query pays for building it
+    shutil.rmtree(path / "cache", ignore_errors=True)
     t = time.perf_counter()
     ws = Workspace.open(path)
     cohort, _ = define_cohort(ws, "bench", DEFINITION, replace=True)
     times["define"] = time.perf_counter() - t
+    t = time.perf_counter()
+    gene_frequencies(ws, "bench")
+    first_genes = time.perf_counter() - t
     t = time.perf_counter()
     freq = gene_frequencies(ws, "bench")
     times["genes"] = time.perf_counter() - t
@@ -302,6 +310,7 @@ def run_genomed(path: Path) -> dict:
     any_rows = freq[freq["alteration"] == "any"]
     return {
         "times": times,
+        "first_genes": first_genes,
         "patients": cohort.n_patients,
         "genes": {
             g: [int(a), int(p)]
@@ -507,6 +516,11 @@ def main() -> None:
         print(f"{step:<10}{a:>12.3f}{b:>12.3f}{b / a:>15.1f}x")
     a, b = sum(g["times"].values()), sum(p["times"].values())
     print(f"{'total':<10}{a:>12.3f}{b:>12.3f}{b / a:>15.1f}x")
+    first = g["first_genes"]
+    print(
+        f"genes, first query after a data change (builds the snapshot's alteration index): "
+        f"{first:.3f} s ({p['times']['genes'] / first:.1f}x pandas); later queries use the index"
+    )
     print(
         f"process wall (incl. imports): genomed {walls['genomed']:.1f} s, pandas {walls['pandas']:.1f} s"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -225,6 +226,44 @@ def test_saved_cohort_records_versions_and_stays_reproducible(tmp_path):
     assert redefined.stale_tables(ws) == []
     assert len(list_cohorts(ws)) == 1
     assert survival_analysis(ws, "dnmt3a", endpoint="pfs").groups["patients"].tolist() == [1]
+
+
+def test_alteration_index_is_cached_per_snapshot_and_follows_new_data(tmp_path):
+    # the per-snapshot index of alterations (cohort.alteration_index) must give the counts of
+    # the snapshot asked for: one cached index per snapshot, a new one after an ingest, the
+    # saved cohort still counted on its own versions, and a read-only workspace still served
+    ws = Workspace.create(tmp_path / "ws", build="GRCh37")
+    ingest_cbioportal(ws, STUDY)
+    define_cohort(ws, "everyone", "all")
+    cache = ws.path / "cache" / "alterations"
+
+    def dnmt3a(cohort: str) -> int:
+        freq = gene_frequencies(ws, cohort, genes=["DNMT3A"])
+        return int(freq.set_index("alteration").loc["mutation", "altered"])
+
+    assert dnmt3a("everyone") == 48
+    first = sorted(p.name for p in cache.iterdir())
+    assert len(first) == 1
+    assert dnmt3a("everyone") == 48
+    assert sorted(p.name for p in cache.iterdir()) == first  # reused, not rebuilt
+    # a new patient with a DNMT3A R882H (a MAF of one line) -> a new snapshot
+    maf = tmp_path / "new.maf"
+    maf.write_text(
+        "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\t"
+        "Tumor_Sample_Barcode\tVariant_Classification\tHGVSp_Short\tNCBI_Build\n"
+        "DNMT3A\t2\t25457242\tC\tT\tNEW-PATIENT-01\tMissense_Mutation\tp.R882H\tGRCh37\n"
+    )
+    ingest_maf(ws, maf)
+    ws.reload()
+    assert dnmt3a("all") == 49
+    assert dnmt3a("everyone") == 48  # the saved cohort reads the versions it was defined on
+    assert len(list(cache.iterdir())) == 2
+    # where no index can be written (here a file blocks the cache directory; tests run as
+    # root, so permissions would not stop them) it is built in memory: same answer
+    shutil.rmtree(cache)
+    cache.write_text("not a directory")
+    assert dnmt3a("all") == 49
+    assert cache.is_file()
 
 
 # -- survival ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import TEST_DATA
 
@@ -157,3 +158,27 @@ def test_chi_squared_by_hand(groups_ws):
     assert row["statistic"] == pytest.approx(20 / 3)
     assert row["p"] == pytest.approx(math.erfc(math.sqrt(10 / 3)))
     assert row["X_summary"] == "yes 67%" and row["Y_summary"] == "no 67%"
+
+
+@pytest.mark.parametrize("n, p, seed", [(60, 1, 0), (500, 3, 1), (5000, 2, 2)])
+def test_vectorised_cox_equals_lifelines_on_tied_data(n, p, seed):
+    # genomed's Efron Cox (cohort.proportional_hazards) against the reference
+    # implementation, lifelines CoxPHFitter (Efron ties), on integer times with many ties,
+    # censoring and mixed binary/continuous covariates
+    from lifelines import CoxPHFitter
+
+    from genomed.cohort.proportional_hazards import fit_cox
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p))
+    x[:, 0] = rng.random(n) < 0.4
+    time = np.ceil(rng.exponential(12 * np.exp(-0.7 * x[:, 0])))
+    event = rng.random(n) < 0.7
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(p)]).assign(t=time, e=event)
+    reference = CoxPHFitter().fit(frame, "t", "e")
+    fit = fit_cox(time, event, x)
+    assert fit.converged
+    assert fit.coef == pytest.approx(reference.params_.to_numpy(), abs=1e-6)
+    assert fit.se == pytest.approx(reference.standard_errors_.to_numpy(), rel=1e-6)
+    assert fit.p == pytest.approx(reference.summary["p"].to_numpy(), rel=1e-5, abs=1e-12)
+    assert fit.log_likelihood == pytest.approx(reference.log_likelihood_, rel=1e-9)

@@ -10,6 +10,7 @@ data is added; :attr:`CohortData.stale_tables` says what changed since.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +36,7 @@ class CohortData:
     table_versions: dict[str, int]
     stale_tables: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    workspace: Path | None = None  # where snapshot caches live (None: none kept)
 
     def __enter__(self) -> CohortData:
         return self
@@ -92,6 +94,7 @@ def open_cohort(ws: Workspace, cohort: CohortLike) -> CohortData:
             list(saved.patient_ids),
             saved.table_versions,
             saved.stale_tables(ws),
+            workspace=ws.path,
         )
     con = snapshot_connection(ws)
     try:
@@ -108,6 +111,7 @@ def open_cohort(ws: Workspace, cohort: CohortLike) -> CohortData:
         recorded_versions(ws),
         [],
         list(selection.warnings),
+        workspace=ws.path,
     )
 
 

@@ -64,7 +64,7 @@ def _open_groups(ws: Workspace, cohorts: list[CohortLike]) -> tuple[list[CohortD
     con = snapshot_connection(ws, snapshot if len(versions) == 1 else None)
     for o in opened:
         o.close()
-    shared = CohortData(con, "comparison", "", [], snapshot)
+    shared = CohortData(con, "comparison", "", [], snapshot, workspace=ws.path)
     return opened, shared
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from genomed.cohort.alteration_index import alteration_index, use_index
 from genomed.cohort.alterations import (
     ALTERATION_TYPES,
     PROFILE_OF,
-    alteration_parts,
     prepare,
-    profiled_alterations,
     profiled_counts,
     whole_genome_count,
 )
@@ -31,28 +30,12 @@ PROFILE_SETS = {
 
 
 def altered_counts(data: CohortData) -> pd.DataFrame:
-    """gene, alteration, altered: patients of the cohort with each alteration type (and any)."""
-    prepare(data.con)
-    parts = alteration_parts()
-    per_type = " UNION ALL ".join(
-        f"SELECT gene, '{alteration}' AS alteration, count(*) AS altered FROM ({sql}) GROUP BY gene"
-        for alteration, sql in parts.items()
-    )
-    counts = data.con.sql(per_type).df()
-    # "any" is the sum where a gene has one alteration type; a union only for the others
-    types = counts.groupby("gene")["alteration"].transform("size")
-    single = counts[types == 1].assign(alteration="any")
-    several = sorted(counts.loc[types > 1, "gene"].unique())
-    frames = [counts, single]
-    if several:
-        union = profiled_alterations(gene_filter="a.gene IN (SELECT unnest($genes::VARCHAR[]))")
-        frames.append(
-            data.con.execute(
-                f"SELECT gene, 'any' AS alteration, count(DISTINCT patient_id) AS altered FROM ({union}) GROUP BY gene",
-                {"genes": several},
-            ).df()
-        )
-    return pd.concat(frames, ignore_index=True)
+    """gene, alteration, altered: patients of the cohort with each alteration type (and any),
+    counted on the snapshot's :class:`~genomed.cohort.alteration_index.AlterationIndex`."""
+    index = alteration_index(data.con, data.table_versions, data.workspace)
+    use_index(data.con, index)
+    members = data.con.sql("SELECT patient_id FROM cohort_patients").to_arrow_table()
+    return index.altered_counts(members["patient_id"])
 
 
 def profiled_patients(data: CohortData, alteration: str, genes: list[str]) -> pd.Series:

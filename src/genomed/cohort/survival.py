@@ -8,7 +8,8 @@ patients without the endpoint (or with a negative time) are left out and counted
   95% CI is where that band crosses 0.5 (lifelines ``median_survival_times``), as R's
   ``survfit(conf.type = "log-log")`` reports it.
 - Log-rank: lifelines ``logrank_test`` (two groups) / ``multivariate_logrank_test``.
-- Cox proportional hazards: lifelines ``CoxPHFitter`` (Efron ties, Wald 95% CI), the
+- Cox proportional hazards: :func:`~genomed.cohort.proportional_hazards.fit_cox` (Efron
+  ties, Wald 95% CI; vectorised, equal to lifelines ``CoxPHFitter`` and R ``coxph``), the
   first group of ``--by`` (the patients satisfying the expression) against the others,
   optionally adjusted for covariates (numeric as is, text one-hot against its most
   frequent value).
@@ -21,13 +22,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 from lifelines.utils import median_survival_times
 
 from genomed.cohort.attributes import AttributeCatalog
 from genomed.cohort.cohort_data import CohortData, CohortLike, open_cohort
 from genomed.cohort.definition_language import And, Or, to_text
+from genomed.cohort.proportional_hazards import fit_cox
 from genomed.errors import GenomedError
 from genomed.store.workspace import Workspace
 
@@ -243,6 +245,11 @@ def survival_of(
         result.cox = cox_model(
             frame, order, _covariates(data, covariates or [], frame["patient_id"])
         )
+        if result.cox.attrs.get("converged") is False:
+            result.warnings.append(
+                "the Cox model did not converge (a group with no events, or a covariate that "
+                "separates the outcomes): its hazard ratios are not reliable"
+            )
         n_used = result.cox.attrs.get("patients")
         if n_used is not None and n_used < len(frame):
             result.warnings.append(
@@ -272,20 +279,19 @@ def cox_model(frame: pd.DataFrame, order: list[str], covariates: pd.DataFrame) -
     terms = [c for c in design.columns if c not in ("months", "event")]
     if not terms or design["event"].sum() == 0:
         return pd.DataFrame(columns=["term", "hazard_ratio", "lower", "upper", "p"])
-    fitter = CoxPHFitter()
-    fitter.fit(design, "months", "event", batch_mode=len(design) > 2000)
-    summary = fitter.summary
+    fit = fit_cox(design["months"].to_numpy(), design["event"].to_numpy(), design[terms].to_numpy())
     out = pd.DataFrame(
         {
             "term": terms,
-            "hazard_ratio": summary.loc[terms, "exp(coef)"].to_numpy(),
-            "lower": summary.loc[terms, "exp(coef) lower 95%"].to_numpy(),
-            "upper": summary.loc[terms, "exp(coef) upper 95%"].to_numpy(),
-            "p": summary.loc[terms, "p"].to_numpy(),
+            "hazard_ratio": fit.hazard_ratio,
+            "lower": fit.lower,
+            "upper": fit.upper,
+            "p": fit.p,
         }
     )
     out.attrs["patients"] = len(design)
     out.attrs["reference"] = reference
+    out.attrs["converged"] = fit.converged
     return out
 
 

@@ -1,0 +1,235 @@
+"""Every patient's counted alterations per gene, computed once per workspace snapshot.
+
+Gene frequencies and comparisons ask many cohorts the same question: which patients have a
+counted alteration (the rules of :mod:`genomed.cohort.alterations`: PASS calls of counted
+classes, CNA +/-2, fusions, on a gene their sample was profiled for) in which gene. For all
+patients together the answer depends only on the table versions, so it is computed once per
+snapshot with the same SQL, kept as integer codes (patient, gene, alteration type) and a
+cohort's counts become a NumPy ``bincount`` over its members: milliseconds instead of a
+scan of every call.
+
+The index of a snapshot is stored in ``<workspace>/cache/alterations/<key>/`` (Arrow IPC
+files) where ``key`` hashes the versions of the tables it reads and :data:`FORMAT`; it is
+written to a temporary directory and renamed into place, so a reader never sees half an
+index, and a workspace that cannot be written to (read-only mount) still works: the index
+is then rebuilt in memory for each analysis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from genomed.cohort.alterations import ALTERATION_TYPES, prepare, profiled_alterations
+
+#: Tables the index is computed from (their versions key the cache).
+INDEX_TABLES = (
+    "calls",
+    "samples",
+    "sample_profiles",
+    "gene_panels",
+    "cna",
+    "structural_variants",
+    "annotations",
+)
+#: Bumped whenever the counting rules or the file layout change (old caches are ignored).
+FORMAT = 2
+#: Index directories kept per workspace (older snapshots are rebuilt if asked again).
+KEEP = 4
+
+
+@dataclass
+class AlterationIndex:
+    """Distinct (patient, gene, alteration type) of every patient, as integer codes.
+
+    ``first`` marks the first row of each (patient, gene) pair, so counting the marked rows
+    counts patients altered by any type without a second ``unique``.
+    """
+
+    patient_ids: pd.Index
+    genes: np.ndarray
+    patient: np.ndarray  # int32 into patient_ids
+    gene: np.ndarray  # int32 into genes
+    alteration: np.ndarray  # int8 into ALTERATION_TYPES
+    first: np.ndarray  # bool
+    profiled_samples: pa.Table  # sample_id, patient_id, profile, panel_id (alterations.prepare)
+
+    def altered_counts(self, members: pa.Array | list[str]) -> pd.DataFrame:
+        """gene, alteration, altered: patients among ``members`` with each alteration type
+        in each gene, and with any of them (``any``); genes with no altered member left out."""
+        rows = self.patient_ids.get_indexer(pd.Index(pa.array(members, pa.string()).to_pandas()))
+        member = np.zeros(len(self.patient_ids), dtype=bool)
+        member[rows[rows >= 0]] = True
+        selected = member[self.patient]
+        frames = []
+        n_genes = len(self.genes)
+        for code, alteration in [(None, "any"), *enumerate(ALTERATION_TYPES)]:
+            keep = selected & (self.first if code is None else self.alteration == code)
+            counts = np.bincount(self.gene[keep], minlength=n_genes)
+            hit = np.flatnonzero(counts)
+            frames.append(
+                pd.DataFrame(
+                    {"gene": self.genes[hit], "alteration": alteration, "altered": counts[hit]}
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+
+def snapshot_key(table_versions: dict[str, int | None]) -> str:
+    """Cache key of the index for these table versions."""
+    wanted = {name: table_versions.get(name) for name in INDEX_TABLES}
+    text = json.dumps({"format": FORMAT, "versions": wanted}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def alteration_index(
+    con, table_versions: dict[str, int | None], workspace: Path | None
+) -> AlterationIndex:
+    """The index of the snapshot ``con`` reads (``table_versions``): loaded from the
+    workspace cache when there, else computed (and cached when ``workspace`` is writable)."""
+    directory = None if workspace is None else Path(workspace) / "cache" / "alterations"
+    key = snapshot_key(table_versions)
+    if directory is not None and (directory / key).is_dir():
+        try:
+            return _load(directory / key)
+        except (OSError, pa.ArrowInvalid, KeyError):
+            pass  # a damaged cache is rebuilt below
+    index = build_index(con)
+    if directory is not None:
+        with contextlib.suppress(OSError):  # read-only workspace: the index lives in memory
+            _save(index, directory, key)
+    return index
+
+
+def build_index(con) -> AlterationIndex:
+    """Compute the index with the SQL of :mod:`genomed.cohort.alterations` on every patient.
+
+    Patients and genes are numbered in DuckDB (sorted ids), so only integers cross into
+    NumPy; rows come sorted by patient, gene, type for the ``first`` flags."""
+    prepare(con)
+    profiled = con.sql("SELECT * FROM profiled_samples").to_arrow_table()
+    alterations = profiled_alterations(members="(SELECT DISTINCT patient_id FROM samples)")
+    type_code = " ".join(f"WHEN '{a}' THEN {i}" for i, a in enumerate(ALTERATION_TYPES))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _index_rows AS SELECT patient_id, gene, "
+        f"(CASE alteration {type_code} END)::TINYINT AS alteration FROM ({alterations})"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _index_patients AS SELECT patient_id, "
+        "(row_number() OVER (ORDER BY patient_id) - 1)::INTEGER AS code "
+        "FROM (SELECT DISTINCT patient_id FROM _index_rows)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _index_genes AS SELECT gene, "
+        "(row_number() OVER (ORDER BY gene) - 1)::INTEGER AS code "
+        "FROM (SELECT DISTINCT gene FROM _index_rows)"
+    )
+    codes = con.sql(
+        "SELECT p.code AS patient, g.code AS gene, r.alteration FROM _index_rows r "
+        "JOIN _index_patients p USING (patient_id) JOIN _index_genes g USING (gene) "
+        "ORDER BY 1, 2, 3"
+    ).to_arrow_table()
+    patient_ids = con.sql("SELECT patient_id FROM _index_patients ORDER BY code").fetchnumpy()
+    genes = con.sql("SELECT gene FROM _index_genes ORDER BY code").fetchnumpy()
+    con.execute("DROP TABLE _index_rows; DROP TABLE _index_patients; DROP TABLE _index_genes")
+    patient = codes["patient"].to_numpy()
+    gene = codes["gene"].to_numpy()
+    first = np.ones(len(patient), dtype=bool)
+    first[1:] = (patient[1:] != patient[:-1]) | (gene[1:] != gene[:-1])
+    return AlterationIndex(
+        pd.Index(np.asarray(patient_ids["patient_id"], dtype=object)),
+        np.asarray(genes["gene"], dtype=object),
+        patient,
+        gene,
+        codes["alteration"].to_numpy(),
+        first,
+        profiled,
+    )
+
+
+def use_index(con, index: AlterationIndex) -> None:
+    """Give ``con`` the index's ``profiled_samples`` so :func:`~genomed.cohort.alterations.prepare`
+    need not scan the calls again for them."""
+    tables = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    }
+    if "profiled_samples" in tables:
+        return
+    con.register("_cached_profiled_samples", index.profiled_samples)
+    con.execute("CREATE TEMP TABLE profiled_samples AS SELECT * FROM _cached_profiled_samples")
+    con.unregister("_cached_profiled_samples")
+    con.execute(
+        "CREATE TEMP TABLE panel_gene_pairs AS SELECT DISTINCT panel_id, gene FROM gene_panels"
+    )
+
+
+def _save(index: AlterationIndex, directory: Path, key: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=directory))
+    try:
+        feather.write_feather(
+            pa.table(
+                {
+                    "patient": index.patient,
+                    "gene": index.gene,
+                    "alteration": index.alteration,
+                    "first": index.first,
+                }
+            ),
+            staging / "alterations.arrow",
+            compression="uncompressed",
+        )
+        feather.write_feather(index.profiled_samples, staging / "profiled_samples.arrow")
+        feather.write_feather(
+            pa.table({"patient_id": pa.array(list(index.patient_ids), pa.string())}),
+            staging / "patients.arrow",
+        )
+        feather.write_feather(
+            pa.table({"gene": pa.array(list(index.genes), pa.string())}), staging / "genes.arrow"
+        )
+        try:
+            os.rename(staging, directory / key)
+        except OSError:
+            if not (directory / key).is_dir():  # another process won the race: fine
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _prune(directory)
+
+
+def _load(path: Path) -> AlterationIndex:
+    codes = feather.read_table(path / "alterations.arrow", memory_map=True)
+    patients = feather.read_table(path / "patients.arrow")["patient_id"].to_pylist()
+    genes = feather.read_table(path / "genes.arrow")["gene"].to_pylist()
+    return AlterationIndex(
+        pd.Index(patients, dtype=object),
+        np.asarray(genes, dtype=object),
+        codes["patient"].to_numpy(),
+        codes["gene"].to_numpy(),
+        codes["alteration"].to_numpy(),
+        codes["first"].to_numpy(zero_copy_only=False),
+        feather.read_table(path / "profiled_samples.arrow"),
+    )
+
+
+def _prune(directory: Path) -> None:
+    """Keep the :data:`KEEP` most recently written indexes."""
+    entries = sorted(
+        (p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
