@@ -42,8 +42,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from genomed.interpret.critical_residues import CriticalResidues
 from genomed.interpret.evidence_match import NULL_VARIANT
-from genomed.interpret.rules import points_table
+from genomed.interpret.rules import points_table, threshold
+from genomed.interpret.tandem_repeat import TandemRepeat
+from genomed.interpret.transcript_structure import TranscriptStructure
+from genomed.interpret.truncation_effect import TruncationEffect, exon_skipping, truncation
 
 _INTRON_OFFSET = re.compile(r"^c\.[-*]?\d+([+-])(\d+)")
 
@@ -70,33 +74,86 @@ def _label(code: str, strength: str, default: str) -> str:
     return code if strength == default else f"{code}_{names.get(strength, strength)}"
 
 
-def pvs1(v: dict, rule: dict) -> AcmgHit | None:
+def pvs1(
+    v: dict,
+    rule: dict,
+    structure: TranscriptStructure | None = None,
+    critical: CriticalResidues | None = None,
+) -> AcmgHit | None:
+    """PVS1 by the ClinGen SVI decision tree (see the module docstring): NMD or not from
+    the exon structure, then the lost region's importance and size."""
     consequence = v.get("consequence")
     if consequence not in NULL_VARIANT or not rule.get("lof_mechanism"):
         return None
     gene = v.get("gene")
+    what = f"{consequence} in {gene} (loss of function is its disease mechanism)"
     if consequence == "start_lost":
         return _hit("PVS1_Moderate", "moderate", f"start loss in {gene} (loss-of-function gene)")
-    if (
-        consequence in ("stop_gained", "frameshift_variant")
-        and v.get("exon")
-        and v.get("exon") == v.get("exon_total")
-    ):
-        where = (
-            f"{consequence} in the last exon ({v['exon']}/{v['exon_total']}) of {gene}: escapes NMD"
-        )
-        length, pos = v.get("protein_length"), v.get("aa_pos")
-        if length and pos and (length - pos) / length > 0.10:
-            removed = (length - pos) / length
+    if consequence in ("stop_gained", "frameshift_variant"):
+        if structure is None:
+            return _pvs1_by_exon_number(v, what)
+        effect = truncation(v, structure)
+    elif consequence in ("splice_donor_variant", "splice_acceptor_variant"):
+        if structure is None:
             return _hit(
-                "PVS1_Strong", "strong", f"{where}; removes {removed:.0%} of the protein (> 10%)"
+                "PVS1", "very_strong", f"{what}; exon structure unknown: exon skipping not assessed"
             )
-        if length and pos:
-            where += f"; removes {(length - pos) / length:.0%} of the protein (<= 10%)"
-        return _hit("PVS1_Moderate", "moderate", where)
-    return _hit(
-        "PVS1", "very_strong", f"{consequence} in {gene}, loss of function is its disease mechanism"
+        effect = exon_skipping(v, structure)
+    else:
+        return _hit("PVS1", "very_strong", what)
+    if effect.kind in ("nmd", "not_refined"):
+        return _hit("PVS1", "very_strong", f"{what}: {effect.reason}")
+    return _pvs1_region(v, what, effect, structure.protein_length, critical)
+
+
+def _pvs1_region(
+    v: dict, what: str, effect: TruncationEffect, length: int, critical: CriticalResidues | None
+) -> AcmgHit:
+    """PVS1_Strong / PVS1_Moderate for a truncated protein (NMD escape) or an in-frame
+    exon skip: strong when the region is critical (ClinVar P/LP variants of other alleles
+    in it) or more than ``pvs1_removed_fraction`` of the protein, else moderate."""
+    first, last = effect.first_residue, effect.last_residue
+    kinds = ("missense",) if effect.kind == "in_frame_skip" else ("missense", "truncating")
+    found = (
+        critical.within(v.get("gene"), first, last, kinds, v.get("variant_key")) if critical else []
     )
+    fraction = (last - first + 1) / length if length > 0 else 0.0
+    cut = threshold("pvs1_removed_fraction", "germline_thresholds")
+    size = f"residues {first}-{last} of {length} ({fraction:.1%} of the protein"
+    if found:
+        shown = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+        return _hit(
+            "PVS1_Strong",
+            "strong",
+            f"{what}: {effect.reason}; {size}) hold ClinVar P/LP (>= 2 stars) {shown}: critical region",
+        )
+    note = "no ClinVar P/LP (>= 2 stars) variant in the region"
+    if fraction > cut:
+        return _hit(
+            "PVS1_Strong", "strong", f"{what}: {effect.reason}; {size} > {cut:.0%}); {note}"
+        )
+    return _hit(
+        "PVS1_Moderate", "moderate", f"{what}: {effect.reason}; {size} <= {cut:.0%}); {note}"
+    )
+
+
+def _pvs1_by_exon_number(v: dict, what: str) -> AcmgHit:
+    """Without the transcript's exon coordinates: only the annotation's exon number is
+    known, so only the last-exon rule can be applied (the 50-nt rule cannot)."""
+    note = "exon coordinates unknown, so the 50-nt rule of the penultimate exon is not applied"
+    if not (v.get("exon") and v.get("exon") == v.get("exon_total")):
+        return _hit("PVS1", "very_strong", f"{what}; {note}")
+    where = f"{what}: in the last exon ({v['exon']}/{v['exon_total']}), escapes NMD"
+    length, pos = v.get("protein_length"), v.get("aa_pos")
+    cut = threshold("pvs1_removed_fraction", "germline_thresholds")
+    if length and pos:
+        fraction = (length - pos + 1) / length
+        strong = fraction > cut
+        sign = ">" if strong else "<="
+        where += f"; removes {fraction:.1%} of the protein ({sign} {cut:.0%})"
+        if strong:
+            return _hit("PVS1_Strong", "strong", where)
+    return _hit("PVS1_Moderate", "moderate", where)
 
 
 def frequency_criteria(v: dict, rule: dict) -> list[AcmgHit]:
@@ -176,8 +233,12 @@ def bp7(v: dict) -> AcmgHit | None:
     return None
 
 
-def protein_criteria(v: dict, clinvar_changes: dict, hotspot_residues: set) -> list[AcmgHit]:
-    """PS1, PM5 (ClinVar P/LP missense of other alleles), PM1 (cancer hotspot residue), PM4."""
+def protein_criteria(
+    v: dict, clinvar_changes: dict, hotspot_residues: set, repeat: TandemRepeat | None = None
+) -> list[AcmgHit]:
+    """PS1, PM5 (ClinVar P/LP missense of other alleles), PM1 (cancer hotspot residue),
+    PM4 and BP3 (``repeat``: the tandem repeat around an in-frame indel, None when no
+    reference bases were available)."""
     out = []
     consequence = v.get("consequence")
     gene, pos, change = v.get("gene"), v.get("aa_pos"), v.get("protein_change")
@@ -205,15 +266,44 @@ def protein_criteria(v: dict, clinvar_changes: dict, hotspot_residues: set) -> l
             out.append(
                 _hit("PM1", "moderate", f"cancerhotspots.org residue {gene} {pos} (>= 10 tumours)")
             )
-    if consequence in ("inframe_deletion", "inframe_insertion", "stop_lost"):
-        out.append(
+    if consequence == "stop_lost":
+        out.append(_hit("PM4", "moderate", "stop loss: the protein is lengthened"))
+    elif consequence in ("inframe_deletion", "inframe_insertion"):
+        out += _inframe_criteria(v, repeat, hotspot_residues)
+    return out
+
+
+def _inframe_criteria(v: dict, repeat: TandemRepeat | None, hotspot_residues: set) -> list[AcmgHit]:
+    """PM4 (in-frame length change outside repeats) or BP3 (inside a repeat, away from
+    hotspots); with no reference bases around the variant, PM4 and BP3 not evaluated."""
+    consequence, gene = v.get("consequence"), v.get("gene")
+    if repeat is None:
+        return [
             _hit(
                 "PM4",
                 "moderate",
-                f"{consequence}: protein length changes (repeat regions not checked)",
+                f"{consequence}: protein length changes; repeat not evaluated (no reference "
+                "sequence around the variant), so BP3 not evaluated",
             )
+        ]
+    if not repeat.repetitive:
+        return [
+            _hit(
+                "PM4",
+                "moderate",
+                f"{consequence}: protein length changes outside a repeat ({repeat.describe()})",
+            )
+        ]
+    if gene in {g for g, _ in hotspot_residues}:
+        return []  # in a repeat (no PM4), but the gene has hotspot (PM1-type) evidence
+    return [
+        _hit(
+            "BP3",
+            "benign_supporting",
+            f"{consequence} in a repeat ({repeat.describe()}); {gene} has no cancerhotspots "
+            "residue (PM1-type evidence)",
         )
-    return out
+    ]
 
 
 def clinvar_assertion_criterion(clinvar: dict | None) -> AcmgHit | None:

@@ -26,7 +26,10 @@ from genomed.interpret.acmg_criteria import (
     protein_criteria,
     pvs1,
 )
+from genomed.interpret.critical_residues import CriticalResidues
 from genomed.interpret.rules import classify
+from genomed.interpret.tandem_repeat import TandemRepeat, tandem_repeat
+from genomed.interpret.transcript_structure import transcript_structures
 from genomed.interpret.variant_input import (
     annotate_table,
     frequencies_from_sites_vcf,
@@ -82,13 +85,27 @@ def _gene_rules(kb: KnowledgeBundle) -> tuple[dict, dict]:
     }
 
 
-def clinvar_missense_index(kb: KnowledgeBundle, genes: set[str], reference=None) -> dict:
-    """(gene, residue) -> [(one-letter change, variant_key)] of ClinVar P/LP (>= 2 stars)
-    missense variants of ``genes``, annotated with genomed's own annotator."""
+#: ClinVar molecular consequences read as P/LP evidence at a residue, and how genomed's
+#: own annotation of the allele must agree
+_CLINVAR_KINDS = {
+    "missense_variant": ("missense_variant", "missense"),
+    "nonsense": ("stop_gained", "truncating"),
+    "frameshift_variant": ("frameshift_variant", "truncating"),
+}
+
+
+def clinvar_pathogenic_alleles(
+    kb: KnowledgeBundle, genes: set[str], reference=None
+) -> tuple[dict, CriticalResidues]:
+    """ClinVar P/LP (>= 2 stars) alleles of ``genes``, annotated with genomed's own
+    annotator: ``(gene, residue) -> [(one-letter change, variant_key)]`` of the missense
+    ones (PS1/PM5), and every missense/nonsense/frameshift one as
+    :class:`~genomed.interpret.critical_residues.CriticalResidues` (PVS1's critical
+    region)."""
+    critical = CriticalResidues()
     table = kb.table("clinvar")
     if not genes or table.num_rows == 0:
-        return {}
-    sig = table.column("significance")
+        return {}, critical
     mask = pc.and_(
         pc.and_(
             pc.is_in(table.column("gene"), value_set=pa.array(sorted(genes))),
@@ -96,45 +113,61 @@ def clinvar_missense_index(kb: KnowledgeBundle, genes: set[str], reference=None)
         ),
         pc.and_(
             pc.is_in(
-                sig,
+                table.column("significance"),
                 value_set=pa.array(
                     ["pathogenic", "likely_pathogenic", "pathogenic/likely_pathogenic"]
                 ),
             ),
-            pc.equal(table.column("molecular_consequence"), "missense_variant"),
+            pc.is_in(
+                table.column("molecular_consequence"), value_set=pa.array(sorted(_CLINVAR_KINDS))
+            ),
         ),
     )
     subset = table.filter(mask)
     if subset.num_rows == 0:
-        return {}
-    base = pa.table(
-        {
-            "chrom": subset.column("chrom"),
-            "pos": subset.column("pos"),
-            "ref": subset.column("ref"),
-            "alt": subset.column("alt"),
-        }
-    )
+        return {}, critical
     from genomed.interpret.variant_input import INPUT_COLUMNS
 
+    base = {name: subset.column(name) for name in ("chrom", "pos", "ref", "alt")}
     full = pa.table(
-        {
-            f.name: (
-                base.column(f.name)
-                if f.name in base.column_names
-                else pa.nulls(base.num_rows, f.type)
-            )
-            for f in INPUT_COLUMNS
-        }
+        {f.name: base.get(f.name, pa.nulls(subset.num_rows, f.type)) for f in INPUT_COLUMNS}
     )
     annotated = annotate_table(full, reference)
-    out: dict = {}
-    for row, key in zip(
-        annotated.to_pylist(), subset.column("variant_key").to_pylist(), strict=True
+    missense: dict = {}
+    for row, key, clinvar_kind in zip(
+        annotated.to_pylist(),
+        subset.column("variant_key").to_pylist(),
+        subset.column("molecular_consequence").to_pylist(),
+        strict=True,
     ):
-        if row["consequence"] == "missense_variant" and row["aa_pos"] and row["protein_change"]:
-            out.setdefault((row["gene"], row["aa_pos"]), []).append((row["protein_change"], key))
-    return out
+        consequence, kind = _CLINVAR_KINDS[clinvar_kind]
+        if row["consequence"] != consequence or not row["aa_pos"] or not row["protein_change"]:
+            continue
+        critical.add(row["gene"], row["aa_pos"], kind, row["protein_change"], key)
+        if kind == "missense":
+            missense.setdefault((row["gene"], row["aa_pos"]), []).append(
+                (row["protein_change"], key)
+            )
+    return missense, critical
+
+
+def tandem_repeats(variants: list[dict], reference=None) -> dict[int, TandemRepeat | None]:
+    """variant_key -> the tandem repeat around each in-frame indel (None when no
+    reference bases cover it), from the reference bundle's genome stretches and cDNAs."""
+    from genomed.annotate.genome_access import GenomeAccess
+    from genomed.reference.bundle import ReferenceBundle
+
+    wanted = [
+        v for v in variants if v.get("consequence") in ("inframe_deletion", "inframe_insertion")
+    ]
+    if not wanted:
+        return {}
+    bundle = ReferenceBundle.default() if reference is None else ReferenceBundle(reference)
+    genome = GenomeAccess(bundle)
+    return {
+        v["variant_key"]: tandem_repeat(genome, v["chrom"], v["pos"], v["ref"], v["alt"])
+        for v in wanted
+    }
 
 
 def interpret_germline(
@@ -170,7 +203,7 @@ def interpret_germline(
         )
     rules, default = _gene_rules(kb)
     genes = {g for g in variants.column("gene").to_pylist() if g}
-    clinvar_changes = clinvar_missense_index(kb, genes, reference)
+    clinvar_changes, critical = clinvar_pathogenic_alleles(kb, genes, reference)
     hotspot_residues = {
         (r["gene"], p)
         for r in kb.table("hotspots").to_pylist()
@@ -185,22 +218,28 @@ def interpret_germline(
     )
     by_key = {r["variant_key"]: r for r in clinvar.filter(wanted).to_pylist()}
     lengths = protein_lengths(reference)
+    rows = variants.to_pylist()
+    structures = transcript_structures(
+        {v["transcript"] for v in rows if v["transcript"]}, reference
+    )
+    repeats = tandem_repeats(rows, reference)
     out = []
-    for v in variants.to_pylist():
+    for v in rows:
         v["protein_length"] = lengths.get(v["transcript"] or "")
+        structure = structures.get(v["transcript"] or "")
         rule = rules.get(v["gene"], default)
         rule = {
             k: (default[k] if rule.get(k) is None and k in default else rule.get(k))
             for k in ("lof_mechanism", "ba1_af", "bs1_af", "pm2_af", "inheritance")
         }
         hits = []
-        for hit in (pvs1(v, rule), bp7(v)):
+        for hit in (pvs1(v, rule, structure, critical), bp7(v)):
             if hit:
                 hits.append(hit)
         hits += (
             frequency_criteria(v, rule)
             + in_silico(v)
-            + protein_criteria(v, clinvar_changes, hotspot_residues)
+            + protein_criteria(v, clinvar_changes, hotspot_residues, repeats.get(v["variant_key"]))
         )
         record = by_key.get(v["variant_key"])
         if use_clinvar_assertions:

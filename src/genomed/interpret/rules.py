@@ -1,6 +1,7 @@
 """Interpretation rules kept as data tables (``genomed/data/knowledge/rules/*.tsv``):
 AMP/ASCO/CAP tier rules, oncogenicity criteria and classes, ACMG strengths and classes,
-somatic thresholds. Each is read once and cached; see the TSV files for the values.
+somatic and germline thresholds, single-aetiology malignancies (oncogenicity OP2) and
+the reading of functional evidence (OS2/SBS2). Each is read once and cached; see the TSV files for the values.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def classify(points: int, classes: str) -> str:
     raise ValueError(f"no class for {points} points in {classes}")
 
 
-def threshold(name: str) -> float:
-    """A value of ``somatic_thresholds``."""
-    for row in read_rules("somatic_thresholds"):
+def threshold(name: str, table: str = "somatic_thresholds") -> float:
+    """A value of ``somatic_thresholds`` (or of another name/value table such as
+    ``germline_thresholds``)."""
+    for row in read_rules(table):
         if row["name"] == name:
             return float(row["value"])
     raise KeyError(name)
