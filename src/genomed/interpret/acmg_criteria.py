@@ -1,24 +1,40 @@
 """ACMG/AMP 2015 criteria with ClinGen SVI refinements, in the points form of Tavtigian et
 al. (Hum Mutat 2020): very strong 8, strong 4, moderate 2, supporting 1; benign
 supporting -1, moderate -2 (BP4 by REVEL only), strong -4; BA1 is stand-alone benign (``rules/acmg_strengths.tsv``).
+Thresholds of PVS1 and BP3 are in ``rules/germline_thresholds.tsv``.
 Classes: Pathogenic >= 10, Likely pathogenic 6-9, VUS 0-5, Likely benign -1..-6,
 Benign <= -7 (``rules/acmg_classes.tsv``).
 
 Criteria computed, from the input row and the knowledge bundle:
 
 PVS1   null variant in a gene whose disease mechanism is loss of function
-       (``germline_gene_rules.lof_mechanism``). Strength (SVI decision tree, reduced to
-       what the annotation tells): canonical splice site and nonsense/frameshift before
-       the last exon -> very strong; nonsense/frameshift in the last exon (escapes NMD)
-       -> strong when it removes > 10% of the protein (length from the reference
-       bundle's CDS), else moderate; start loss -> moderate. The 50-nt rule of the penultimate exon and
-       critical-region checks need exon coordinates and domains genomed does not use yet.
+       (``germline_gene_rules.lof_mechanism``), by the ClinGen SVI decision tree (Abou
+       Tayoun et al., Hum Mutat 2018;39:1517) on the reference bundle's exon coordinates
+       (:mod:`genomed.interpret.truncation_effect`):
+       nonsense/frameshift: the premature stop (nonsense residue; frameshift ``fsTerN``
+       moved back to reference coordinates; without ``fsTerN`` the variant position, said
+       in the reason) in the last exon or within the last 50 nt of the penultimate exon
+       escapes NMD, else NMD -> very strong. Canonical splice site: the exon whose
+       donor/acceptor is hit is read as skipped; out of frame -> the new stop is found by
+       translation when the bundle has the cDNA (else NMD assumed, except for the
+       penultimate exon) -> very strong if NMD; in frame -> the exon's residues are lost.
+       A truncation escaping NMD or an in-frame skip is strong when the lost region is
+       critical (ClinVar P/LP >= 2 stars of other alleles in it: missense, or for
+       C-terminal truncations also nonsense/frameshift; :mod:`genomed.interpret.critical_residues`)
+       or > 10% of the protein, else moderate. Start loss -> moderate. Not modelled (PVS1
+       stays very strong, reason says so): exons with the start/stop codon, non-coding or
+       last exons, cryptic splice sites; not checked: LoF frequency in the exon and the
+       exon's presence in other biologically relevant transcripts (no data). Without the
+       transcript in the bundle (e.g. a VEP transcript of another version), only the
+       annotation's exon number is used (last exon rule, no 50-nt rule).
 PS1    same amino-acid change as a ClinVar pathogenic/likely pathogenic (>= 2 stars)
        missense variant with another nucleotide change (strong).
 PM1    missense at a cancerhotspots.org residue (>= 10 tumours) of a cancer gene (moderate).
 PM2    absent from, or at AF <= the gene's ``pm2_af`` in, the frequency source consulted
        (supporting, per SVI 2020).
-PM4    in-frame deletion/insertion or stop loss (moderate; repeat regions not checked).
+PM4    in-frame deletion/insertion outside a repeat region, or stop loss (moderate); an
+       in-frame indel with no reference bases around it keeps PM4 and the reason says the
+       repeat (and BP3) was not evaluated.
 PM5    another missense change at a residue where ClinVar has a P/LP (>= 2 stars)
        missense (moderate).
 PP3    REVEL >= 0.644 (supporting), >= 0.773 (moderate), >= 0.932 (strong) (Pejaver
@@ -28,7 +44,11 @@ BP4    REVEL <= 0.290 (supporting), <= 0.183 (moderate), <= 0.016 (strong); with
        REVEL, CADD <= 22.7 (supporting); SpliceAI <= 0.1 for synonymous/intronic.
 BA1    AF > the gene's ``ba1_af`` (stand-alone benign).
 BS1    AF > the gene's ``bs1_af`` (strong benign).
-BP3    not computed (needs repeat annotation).
+BP3    in-frame deletion/insertion in a repeat region (genomed rule: its codon-level repeat
+       unit occurs >= 3 times in tandem in the reference, ``rules/germline_thresholds.tsv``;
+       :mod:`genomed.interpret.tandem_repeat`), in a gene without cancerhotspots residues
+       (PM1-type evidence) (benign supporting). Bases: the bundle's genome stretches and
+       cDNAs of transcripts with a sequence; elsewhere not evaluated.
 BP7    synonymous outside the splice region, or intronic at >= +7 / <= -21 from the
        exon (SVI 2023), with no SpliceAI score >= 0.1 (supporting).
 

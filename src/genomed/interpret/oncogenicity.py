@@ -2,10 +2,26 @@
 2022), for the criteria computable from the data genomed has.
 
 Computed (points in ``rules/oncogenicity_criteria.tsv``): OVS1, OS1 (genomed's proxy:
-A/B-level somatic clinical evidence for the same amino-acid change), OS3, OM2, OM3, OM4,
-OP1, OP3, OP4, SBVS1, SBS1, SBP1, SBP2. Not computed (no data): OS2/SBS2 (functional
-studies), OM1 (critical domains), OP2 (single-etiology malignancies). Each criterion
-carries its reason.
+A/B-level somatic clinical evidence for the same amino-acid change), OS2 and SBS2, OS3,
+OM2, OM3, OM4, OP1, OP2, OP3, OP4, SBVS1, SBS1, SBP1, SBP2. Each criterion carries its
+reason.
+
+OS2/SBS2 (well-established functional studies): CIViC evidence of type ``functional``
+(accepted, direction ``supports``, level A-D, i.e. not E "inferential") for the same
+amino-acid change or genomic allele. ``rules/functional_evidence.tsv`` says which CIViC
+significance supports which criterion for which gene role: gain of function/neomorphic
+-> OS2 in an oncogene, loss of function/dominant negative -> OS2 in a tumour suppressor,
+unaltered function -> SBS2. The shipped CIViC 2018-05 dump predates CIViC's functional
+evidence type, so with the default bundle OS2/SBS2 only fire for bundles built from a
+newer dump.
+
+OP2 (malignancy with a single genetic aetiology): ``rules/single_aetiology_malignancies.tsv``
+lists (gene, OncoTree code) pairs with their citation (retinoblastoma / RB1, Horak et al.'s
+example); a protein-altering variant of the gene in a tumour of that code or below it.
+
+Not computed: OM1 (critical and well-established part of a functional domain): genomed
+ships no protein-domain data, and a window of hotspot residues is not a functional
+domain (hotspots already count as OS3/OM3/OP3/OM4), so no proxy is used.
 """
 
 from __future__ import annotations
@@ -15,8 +31,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from genomed.interpret.evidence_match import NULL_VARIANT
-from genomed.interpret.rules import classify, points_table
+from genomed.interpret.evidence_match import NULL_VARIANT, PROTEIN_ALTERING, EvidenceMatch
+from genomed.interpret.rules import classify, points_table, read_rules
 
 
 @dataclass
@@ -110,6 +126,60 @@ def _hotspot_criteria(v: dict, rows: list[dict], pts: dict[str, int]) -> list[Cr
     return []
 
 
+def functional_criteria(
+    v: dict, role: str | None, evidence: list[EvidenceMatch], pts: dict[str, int]
+) -> list[CriterionHit]:
+    """OS2 / SBS2 from CIViC functional evidence for this amino-acid change or allele
+    (module docstring; the significance -> criterion table is
+    ``rules/functional_evidence.tsv``). When studies disagree both criteria are met,
+    their points add, and the reasons name the evidence."""
+    rules = {r["significance"]: r for r in read_rules("functional_evidence")}
+    found: dict[str, list[str]] = defaultdict(list)
+    for m in evidence:
+        row = m.evidence
+        rule = rules.get(row["significance"] or "")
+        if (
+            rule is None
+            or m.match not in ("genomic", "protein")
+            or row["evidence_type"] != "functional"
+            or row["direction"] != "supports"
+            or row["level"] not in ("A", "B", "C", "D")
+        ):
+            continue
+        roles = rule["gene_roles"].split(",")
+        if rule["gene_roles"] != "*" and role not in roles:
+            continue
+        found[rule["criterion"]].append(
+            f"{row['evidence_id']} ({row['significance'].replace('_', ' ')}, level {row['level']})"
+        )
+    what = f"{v.get('gene')} {v.get('protein_change')}"
+    return [
+        CriterionHit(
+            code,
+            pts[code],
+            f"CIViC functional evidence for {what} ({role or 'no role'}): {', '.join(sorted(ids)[:5])}",
+        )
+        for code, ids in sorted(found.items())
+    ]
+
+
+def single_aetiology(v: dict, lineage: list[str]) -> CriterionHit | None:
+    """OP2: a protein-altering variant of a gene that alone causes the patient's
+    malignancy (``rules/single_aetiology_malignancies.tsv``; ``lineage`` is the tumour
+    type's OncoTree code and its ancestors)."""
+    if v.get("consequence") not in PROTEIN_ALTERING:
+        return None
+    for row in read_rules("single_aetiology_malignancies"):
+        if row["gene"] == v.get("gene") and row["oncotree_code"] in lineage:
+            return CriterionHit(
+                "OP2",
+                points_table("oncogenicity_criteria")["OP2"],
+                f"{row['malignancy']} ({row['oncotree_code']}) has a single genetic aetiology, "
+                f"{row['gene']}: {row['citation']}",
+            )
+    return None
+
+
 def classify_oncogenicity(
     v: dict,
     *,
@@ -117,13 +187,17 @@ def classify_oncogenicity(
     hotspots: list[dict],
     clinical_same_change: list[str],
     frequency_consulted: bool,
+    evidence: list[EvidenceMatch] | None = None,
+    lineage: list[str] | None = None,
 ) -> Oncogenicity:
     """Oncogenicity of one input row.
 
     ``role``: the gene's role (oncogene | tsg | both | None); ``hotspots``: cancerhotspots
     rows at the variant's residue; ``clinical_same_change``: evidence ids with A/B-level
     somatic evidence for this amino-acid change; ``frequency_consulted``: a population
-    frequency source was available (so absence means absent, for OP4).
+    frequency source was available (so absence means absent, for OP4); ``evidence``: the
+    variant's knowledge-base matches (functional ones give OS2/SBS2); ``lineage``: the
+    tumour type's OncoTree code and its ancestors (for OP2).
     """
     pts = points_table("oncogenicity_criteria")
     hits: list[CriterionHit] = []
@@ -140,6 +214,7 @@ def classify_oncogenicity(
                 f"A/B-level somatic evidence for {gene} {v.get('protein_change')}: {', '.join(clinical_same_change[:5])}",
             )
         )
+    hits += functional_criteria(v, role, evidence or [], pts)
     hits += _hotspot_criteria(v, hotspots, pts)
     if (
         consequence in ("inframe_deletion", "inframe_insertion")
@@ -152,6 +227,9 @@ def classify_oncogenicity(
     if consequence == "stop_lost" and role in ("tsg", "both"):
         hits.append(CriterionHit("OM2", pts["OM2"], f"stop loss in tumour suppressor {gene}"))
     revel, splice = v.get("revel"), v.get("spliceai")
+    op2 = single_aetiology(v, lineage or [])
+    if op2:
+        hits.append(op2)
     if (revel is not None and revel >= 0.75) or (splice is not None and splice >= 0.2):
         hits.append(CriterionHit("OP1", pts["OP1"], f"REVEL {revel}, SpliceAI {splice}"))
     elif revel is not None and revel <= 0.15:

@@ -174,7 +174,7 @@ def interpret_somatic(
                 and m.evidence["level"] in ("A", "B")
                 and m.evidence["direction"] == "supports"
                 and m.evidence["origin"] in ("somatic", "unknown")
-                and m.evidence["evidence_type"] != "predisposing"
+                and m.evidence["evidence_type"] not in ("predisposing", "functional")
             }  # fmt: skip
         )
         onc = classify_oncogenicity(
@@ -183,6 +183,8 @@ def interpret_somatic(
             hotspots=hotspots.at(v["gene"], v["aa_pos"]),
             clinical_same_change=clinical_same,
             frequency_consulted=frequency_consulted,
+            evidence=found,
+            lineage=types.lineage(code),
         )
         oncogenic = onc.classification in ONCOGENIC
         call = tier_from_evidence(found, names, doids, oncogenic)

@@ -15,7 +15,9 @@ Two layouts are read; :func:`detect_layout` tells them apart by the evidence fil
     variant with ``profile_size`` set, and all must be present to match. Profiles with
     ``NOT`` in their name are skipped (genomed cannot show absence).
 
-Only ``accepted`` evidence is kept. Coordinates are kept only for simple alleles
+Only ``accepted`` evidence is kept. Every evidence type is kept, including ``Functional``
+(CIViC 2019 on), whose significance (gain/loss of function, neomorphic, dominant
+negative, unaltered function) is what oncogenicity OS2/SBS2 read. Coordinates are kept only for simple alleles
 (SNV/MNV/indel with both bases given); they are lifted to the bundle build when a chain
 is given (see :func:`genomed.knowledge.build.build_knowledge_bundle`).
 """
@@ -47,6 +49,13 @@ _SIGNIFICANCE = {
     "pathogenic": "pathogenic",
     "likely pathogenic": "likely_pathogenic",
     "uncertain significance": "uncertain",
+    # functional evidence (CIViC evidence type "Functional", 2019 on): OS2/SBS2
+    "gain of function": "gain_of_function",
+    "loss of function": "loss_of_function",
+    "unaltered function": "unaltered_function",
+    "neomorphic": "neomorphic",
+    "dominant negative": "dominant_negative",
+    "unknown": "unknown",
     "n/a": "na",
     "": "na",
 }
