@@ -282,6 +282,19 @@ def test_tier_predicates_select_the_hand_checked_patients(interpreted):
         assert select("mutated(TP53) and not mutated(TP53, tier2)") == ["TCGA-A2-A04W"]
 
 
+def test_tier_predicate_without_annotation_knows_the_gene(tmp_path):
+    # VCF calls carry no gene until `genomed annotate`; the interpretation names it, so the
+    # tier predicate selects the patient and no "gene has no calls" warning is given
+    ws = tmp_path / "ws"
+    vcf = _one_variant_vcf(tmp_path, "KRAS-COAD", "kras_g12d.grch38.vcf")
+    ingest_vcf(ws, vcf, VcfIngestOptions(kind="tumor", tumor_type="COAD", build="GRCh38"))
+    interpret_workspace(ws)
+    with open_cohort(Workspace.open(ws), "all") as data:
+        selection = data.select("mutated(KRAS, tier1)")
+    assert selection.patient_ids == ["KRAS-COAD"]
+    assert selection.warnings == []
+
+
 def test_json_form_of_the_tier_predicate(interpreted):
     for tier in ("1", 1, "I", "i"):
         assert _select(interpreted, {"mutated": "KRAS", "tier": tier}) == ["KRAS-COAD"]

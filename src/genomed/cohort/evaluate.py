@@ -53,6 +53,12 @@ from genomed.cohort.definition_language import (
     to_text,
     walk,
 )
+from genomed.cohort.interpreted_calls import (
+    NO_INTERPRETATIONS,
+    TIER_NAMES,
+    has_interpretations,
+    tiered_mutation_rows,
+)
 from genomed.cohort.variant_classes import CONSEQUENCE_CLASSES, sql_in_list
 
 TRUE_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -227,14 +233,7 @@ class _Compiler:
                 )
             if node.origin is not None:
                 conditions.append(f"c.origin = {self.param(node.origin)}")
-            if node.tier is not None:  # tiers: genomed.cohort.interpreted_calls
-                from genomed.cohort.interpreted_calls import (
-                    NO_INTERPRETATIONS,
-                    TIER_NAMES,
-                    has_interpretations,
-                    tiered_mutation_rows,
-                )
-
+            if node.tier is not None:
                 if not has_interpretations(self.con):
                     raise self.fail(NO_INTERPRETATIONS, node.qualifier_span or node.span)
                 conditions.append(f"c.tier = {self.param(TIER_NAMES[node.tier])}")
@@ -294,11 +293,15 @@ def _resolve_names(con: duckdb.DuckDBPyConnection, node: Node) -> tuple[Node, li
     warnings = []
     spelling: dict[str, str] = {}
     if genes:
+        # interpreted calls name their gene even where the calls themselves carry none
+        interpreted = (
+            " UNION ALL SELECT gene FROM interpretations" if has_interpretations(con) else ""
+        )
         known_sql = (
             "SELECT DISTINCT gene FROM (SELECT gene FROM gene_panels UNION ALL SELECT gene FROM cna "
-            "UNION ALL SELECT gene1 FROM structural_variants UNION ALL SELECT gene2 FROM structural_variants "
-            "UNION ALL SELECT gene FROM gene_calls WHERE gene IN (SELECT unnest($g::VARCHAR[]))) WHERE upper(gene) IN "
-            "(SELECT upper(unnest($g::VARCHAR[])))"
+            "UNION ALL SELECT gene1 FROM structural_variants UNION ALL SELECT gene2 FROM structural_variants"
+            f"{interpreted} UNION ALL SELECT gene FROM gene_calls WHERE gene IN (SELECT unnest($g::VARCHAR[]))) "
+            "WHERE upper(gene) IN (SELECT upper(unnest($g::VARCHAR[])))"
         )
         known = [r[0] for r in con.execute(known_sql, {"g": genes}).fetchall()]
         exact = set(known)
