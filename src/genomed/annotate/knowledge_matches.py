@@ -218,9 +218,21 @@ class KnowledgeSources:
                     self.civic_codon.setdefault((row["gene"], row["aa_pos"]), set()).add(name)
         self._prepared = True
 
-    def annotate(self, ann: pa.Table) -> pa.Table:
-        """``ann`` (annotation rows) with :data:`KNOWLEDGE_COLUMNS` appended."""
+    def annotate(self, ann: pa.Table, build: str | None = None) -> pa.Table:
+        """``ann`` (annotation rows) with :data:`KNOWLEDGE_COLUMNS` appended.
+
+        ``build``: the assembly of ``ann``'s alleles. When the knowledge bundle is on
+        another one, matches by genomic allele (ClinVar, hotspot alleles, CIViC alleles)
+        are skipped (the same key means another base there); matches by gene and protein
+        change (hotspot residues, CIViC changes and codons) still apply."""
         self._prepare()
+        positional = build is None or self.knowledge is None or self.knowledge.build == build
+        no_match: dict = {}
+        clinvar = self.clinvar if positional and self.knowledge is not None else no_match
+        hotspot_alleles = (
+            self.hotspot_alleles if positional and self.knowledge is not None else no_match
+        )
+        civic_key = self.civic_key if positional and self.knowledge is not None else no_match
         n = ann.num_rows
         keys = ann.column("variant_key").to_pylist()
         out: dict[str, list] = {name: [None] * n for name, _ in KNOWLEDGE_COLUMNS}
@@ -228,11 +240,11 @@ class KnowledgeSources:
             genes = ann.column("gene").to_pylist()
             aa_ref, aa_pos, aa_alt = _protein_parts(ann)
             for i, key in enumerate(keys):
-                hit = self.clinvar.get(key)
+                hit = clinvar.get(key)
                 if hit:
                     (out["clinvar_id"][i], out["clinvar_significance"][i],
                      out["clinvar_review_status"][i], out["clinvar_stars"][i]) = hit  # fmt: skip
-                hot = self.hotspot_alleles.get(key)
+                hot = hotspot_alleles.get(key)
                 if (
                     hot is None
                     and aa_pos[i]
@@ -240,7 +252,7 @@ class KnowledgeSources:
                 ):
                     hot = f"{genes[i]}:{aa_ref[i]}{aa_pos[i]}"
                 out["hotspot"][i] = hot
-                names = set(self.civic_key.get(key, ()))
+                names = set(civic_key.get(key, ()))
                 if aa_pos[i]:
                     names |= self.civic_change.get(
                         (genes[i], aa_ref[i], int(aa_pos[i]), aa_alt[i]), set()

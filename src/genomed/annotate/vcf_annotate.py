@@ -27,6 +27,8 @@ from genomed.annotate.annotator import ANNOTATION_COLUMNS, Annotator
 from genomed.annotate.csq import CsqBuilder, csq_fields, header_line
 from genomed.annotate.vcf_text import iter_line_batches, read_header, split_fields, with_info
 from genomed.errors import InputError
+from genomed.model.genome_build import build_from_header_lines
+from genomed.reference.bundle import ReferenceBundle
 
 FORMATS = ("vcf", "tsv", "parquet", "json")
 #: what the VCF writer needs (transcript fields come from CsqBuilder's blocks)
@@ -172,6 +174,26 @@ def _vcf_header(header: list[str], fields, bundle_id: str, command: str) -> list
     ]
 
 
+def _check_build(
+    path: Path, bundle: ReferenceBundle, declared: str | None, asked: str | None
+) -> None:
+    """Refuse to annotate a file of one build with the transcript models of another."""
+    if asked is not None and asked != bundle.build:
+        raise InputError(
+            f"--build {asked} but the bundle {bundle.id} is {bundle.build}",
+            path=str(path),
+            expected=f"a {asked} --bundle, or no --bundle",
+        )
+    if declared is not None and declared != bundle.build:
+        raise InputError(
+            f"the header declares {declared} (##contig/##reference) but the bundle {bundle.id} "
+            f"is {bundle.build}",
+            path=str(path),
+            field="##contig",
+            expected=f"--build {declared} (the shipped {declared} bundle) or a {declared} --bundle",
+        )
+
+
 def annotate_vcf(
     path: str | Path,
     out: str | Path,
@@ -183,6 +205,7 @@ def annotate_vcf(
     knowledge="default",
     progress: Callable[[int], None] | None = None,
     annotator: Annotator | None = None,
+    build: str | None = None,
 ) -> AnnotateResult:
     """Annotate a VCF/BCF file into ``out`` (see module docstring).
 
@@ -190,6 +213,10 @@ def annotate_vcf(
     matches (ClinVar, hotspots, CIViC, population frequencies) become columns / CSQ
     fields; ``"default"`` uses the shipped knowledge bundle, ``None`` skips matching. Raises :class:`InputError` for unreadable input; ``out`` is
     written to a temporary name and renamed only when complete.
+
+    Without ``bundle``/``annotator`` the shipped bundle of ``build`` is used, else of the
+    build the header declares (chr1's ``##contig`` length, ``##reference``), else GRCh38;
+    a header declaring another build than the bundle's is an :class:`InputError`.
     """
     path, out = Path(path), Path(out)
     fmt = format_for(out, fmt)
@@ -198,12 +225,17 @@ def annotate_vcf(
 
         knowledge = KnowledgeSources()
     vcf = read_header(path)
-    annotator = annotator or Annotator(
-        bundle,
-        all_transcripts=all_transcripts,
-        fasta=fasta,
-        keys=knowledge is not None or fmt != "vcf",
-    )
+    declared = build_from_header_lines(vcf.header)
+    if annotator is None:
+        if bundle is None:
+            bundle = ReferenceBundle.default(build or declared or "GRCh38")
+        annotator = Annotator(
+            bundle,
+            all_transcripts=all_transcripts,
+            fasta=fasta,
+            keys=knowledge is not None or fmt != "vcf",
+        )
+    _check_build(path, annotator.bundle, declared, build)
     result = AnnotateResult(str(path), str(out), fmt, annotator.bundle.id)
     started = time.perf_counter()
     partial = out.with_name(out.name + ".partial")
@@ -233,7 +265,7 @@ def annotate_vcf(
             rsid = pc.take(rec.id, pa.array(record_of_row))
             rsid = pc.if_else(pc.equal(rsid, "."), pa.scalar(None, pa.string()), rsid)
             if knowledge is not None:
-                ann = knowledge.annotate(ann)
+                ann = knowledge.annotate(ann, build=annotator.bundle.build)
             for item in pc.value_counts(ann.column("most_severe")).to_pylist():
                 if item["values"]:
                     counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]

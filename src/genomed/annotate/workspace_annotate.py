@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from genomed.annotate.annotator import Annotator
 from genomed.annotate.knowledge_matches import KnowledgeSources
 from genomed.annotate.protein_change import short_form
+from genomed.reference.bundle import ReferenceBundle
 from genomed.store.schema import TABLES
 from genomed.store.workspace import Workspace
 
@@ -80,7 +81,9 @@ def annotate_workspace(
 ) -> WorkspaceAnnotateResult:
     """Annotate the workspace's not-yet-annotated variants (see module docstring)."""
     ws = Workspace.open(workspace)
-    annotator = Annotator(bundle, all_transcripts=all_transcripts)
+    annotator = Annotator(
+        bundle or ReferenceBundle.default(ws.build), all_transcripts=all_transcripts
+    )
     if annotator.bundle.build != ws.build:
         from genomed.errors import WorkspaceError
 
@@ -109,7 +112,7 @@ def annotate_workspace(
         for start in range(0, todo.num_rows, BATCH):
             part = todo.slice(start, BATCH)
             ann = annotator.annotate(part)
-            ann = sources.annotate(ann)
+            ann = sources.annotate(ann, build=ws.build)
             keys = pc.take(part.column("variant_key"), ann.column("row"))
             hgvs_p = ann.column("hgvs_p").to_pylist()
             rows = {

@@ -29,7 +29,14 @@ def annotate(
     ] = None,
     bundle: Annotated[
         Path | None,
-        typer.Option(help="Reference bundle directory (default: the shipped GRCh38 one)."),
+        typer.Option(help="Reference bundle directory (default: the shipped one of --build)."),
+    ] = None,
+    build: Annotated[
+        str | None,
+        typer.Option(
+            help="GRCh38 | GRCh37: use the shipped bundle of this build (default: the build "
+            "the VCF header declares, else GRCh38; in a workspace, its build)."
+        ),
     ] = None,
     all_transcripts: Annotated[
         bool, typer.Option("--all-transcripts", help="Every transcript, not only canonical/MANE.")
@@ -109,12 +116,12 @@ def annotate(
             task = bar.add_task("annotate", total=None)
             result = annotate_vcf(
                 vcf, out, bundle=bundle, all_transcripts=all_transcripts, fmt=fmt, fasta=fasta,
-                knowledge=sources, progress=lambda n: bar.update(task, completed=n),
+                knowledge=sources, progress=lambda n: bar.update(task, completed=n), build=build,
             )  # fmt: skip
     else:
         result = annotate_vcf(
             vcf, out, bundle=bundle, all_transcripts=all_transcripts, fmt=fmt, fasta=fasta,
-            knowledge=sources,
+            knowledge=sources, build=build,
         )  # fmt: skip
     if as_json:
         print_json(result.to_dict())

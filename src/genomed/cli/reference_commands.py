@@ -125,13 +125,67 @@ def validation(
 def build_default(
     shared: Annotated[Path, typer.Option(help="The project's shared data folder.")],
     out: Annotated[Path, typer.Option("-o", "--output", help="Bundle directory to create.")],
+    build: Annotated[
+        str,
+        typer.Option(help="GRCh38 (from the shared models) or GRCh37 (the GRCh38 bundle lifted)."),
+    ] = "GRCh38",
     as_json: JsonOption = False,
 ) -> None:
-    """(Developers) rebuild the GRCh38 bundle shipped in genomed/data/bundles."""
-    from genomed.reference.default_bundle import build_default_bundle
+    """(Developers) rebuild a bundle shipped in genomed/data/bundles."""
+    if build == "GRCh37":
+        from genomed.reference.default_bundle_grch37 import build_default_grch37_bundle
 
-    report = build_default_bundle(shared, out)
+        report = build_default_grch37_bundle(shared, out)
+    elif build == "GRCh38":
+        from genomed.reference.default_bundle import build_default_bundle
+
+        report = build_default_bundle(shared, out)
+    else:
+        raise typer.BadParameter("GRCh38 or GRCh37", param_hint="--build")
     if as_json:
         print_json(report.to_dict())
     else:
         console.print(f"built {report.manifest['id']} in {out}: {report.manifest['counts']}")
+
+
+@reference_app.command("lift")
+@reports_errors
+def lift(
+    out: Annotated[Path, typer.Option("-o", "--output", help="Bundle directory to create.")],
+    build: Annotated[str, typer.Option(help="Target assembly (GRCh37, GRCh38).")],
+    bundle: Annotated[
+        Path | None, typer.Option(help="Source bundle (default: the shipped GRCh38 one).")
+    ] = None,
+    chain: Annotated[
+        Path | None,
+        typer.Option(help="UCSC chain source -> target (default: the shipped one for the pair)."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Bundle name (default: source name + build).")
+    ] = None,
+    version: Annotated[str, typer.Option(help="Bundle version.")] = "1",
+    as_json: JsonOption = False,
+) -> None:
+    """Lift a bundle's transcript models onto another assembly (exons moved by the chain;
+    transcripts the chain cannot move cleanly are left out and listed in the manifest)."""
+    from genomed.io.chain import find_chain
+    from genomed.reference.bundle import ReferenceBundle
+    from genomed.reference.bundle_lift import lift_bundle
+
+    source = ReferenceBundle(bundle) if bundle else ReferenceBundle.default()
+    chain_path = find_chain(source.build, build, chain)
+    report, dropped = lift_bundle(
+        source,
+        chain_path,
+        out,
+        build=build,
+        name=name or f"{source.manifest['name']}-lifted-{build}",
+        version=version,
+    )
+    if as_json:
+        print_json(report.to_dict() | {"not_lifted": dropped})
+        return
+    console.print(
+        f"lifted {report.transcripts:,} of {report.transcripts + len(dropped):,} transcripts of "
+        f"{source.id} to {build} in {out} ({len(dropped):,} left out: see manifest.json build_notes)"
+    )

@@ -50,6 +50,7 @@ from genomed.io.vcf_reader import SampleFields, open_vcf
 from genomed.knowledge.allele_keys import allele_keys
 from genomed.knowledge.alteration import one_letter
 from genomed.model.chromosome import normalise_chrom
+from genomed.model.genome_build import build_from_header
 from genomed.model.normalise import trim_alleles
 
 S, I32, I64, F64 = pa.string(), pa.int32(), pa.int64(), pa.float64()
@@ -216,6 +217,24 @@ def _aa_pos(protein_change: str | None) -> int | None:
     return int(digits) if digits else None
 
 
+def _check_build(path: Path, header, raw_header: str, reference) -> None:
+    """Interpretation matches ClinVar, hotspots and CIViC on GRCh38 (the knowledge bundle's
+    build): a VCF declaring another build must be lifted first, not read as if GRCh38."""
+    from genomed.reference.bundle import ReferenceBundle
+
+    declared = build_from_header(header.contig_lengths, raw_header.splitlines())
+    bundle_build = ReferenceBundle(reference).build if reference else "GRCh38"
+    if declared is not None and declared != bundle_build:
+        raise InputError(
+            f"the header declares {declared} (##contig/##reference); interpretation runs on "
+            f"{bundle_build}",
+            path=str(path),
+            field="##contig",
+            expected=f"a {bundle_build} VCF: lift it with `genomed ingest vcf FILE --build {declared}` "
+            f"into a {bundle_build} workspace, then `genomed report --sample ID`",
+        )
+
+
 def load_variants(
     path: str | Path,
     *,
@@ -237,6 +256,7 @@ def load_variants(
             f"sample {chosen!r} not in the VCF (has {', '.join(samples)})", path=str(path)
         )
     s_index = samples.index(chosen) if chosen is not None and samples else None
+    _check_build(path, header, vcf.raw_header, reference)
     csq = None
     for rec in vcf.header_iter():
         info = rec.info()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import gzip
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,13 +132,14 @@ def open_vcf(path: str | Path) -> tuple[VCF, VcfHeaderInfo]:
             formats.add(info["ID"])
         elif kind == "INFO":
             infos.add(info["ID"])
-        elif kind == "CONTIG" and "length" in info:
-            contigs[info["ID"]] = int(info["length"])
         elif kind == "GENERIC":
             meta[info.get("key", "")] = info.get("value", "")
     raw = vcf.raw_header
     for text in raw.splitlines():
-        if text.startswith("##tumor_sample="):
+        contig = _CONTIG_LINE.match(text)
+        if contig:  # from the text: cyvcf2's header_iter drops a contig's length
+            contigs[contig.group(1)] = int(contig.group(2))
+        elif text.startswith("##tumor_sample="):
             meta["tumor_sample"] = text.split("=", 1)[1]
         elif text.startswith("##normal_sample="):
             meta["normal_sample"] = text.split("=", 1)[1]
@@ -151,6 +153,9 @@ def open_vcf(path: str | Path) -> tuple[VCF, VcfHeaderInfo]:
         contig_lengths=contigs,
     )
     return vcf, header
+
+
+_CONTIG_LINE = re.compile(r"^##contig=<(?=.*\bID=([^,>]+))(?=.*\blength=(\d+))")
 
 
 def _format_array(variant, name: str) -> np.ndarray | None:

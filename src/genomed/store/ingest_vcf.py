@@ -27,18 +27,12 @@ from genomed.io.bed import read_bed
 from genomed.io.sample_map import SampleInfo, read_sample_map
 from genomed.io.vcf_reader import AlleleBatch, VcfHeaderInfo, iter_allele_batches, open_vcf
 from genomed.io.vcf_validation import check_vcf
+from genomed.model import genome_build
 from genomed.model.normalise import left_align
 from genomed.store.alleles import canonical_chroms, prepare_alleles
 from genomed.store.ingest import IngestResult, commit_ingest, sha256_of
 from genomed.store.schema import conform
 from genomed.store.workspace import SPOOL_ROW_GROUP, Transaction, Workspace
-
-#: Length of chromosome 1 in each build: enough to tell the builds apart from a header.
-_CHR1_LENGTH = {249250621: "GRCh37", 248956422: "GRCh38"}
-_BUILD_WORDS = {
-    "GRCh37": ("grch37", "hg19", "b37", "hs37", "human_g1k_v37"),
-    "GRCh38": ("grch38", "hg38", "hs38"),
-}
 
 
 @dataclass
@@ -58,17 +52,7 @@ class VcfIngestOptions:
 
 def build_from_header(header: VcfHeaderInfo, raw_header: str) -> str | None:
     """The genome build a VCF header declares: chr1's contig length, else ##reference."""
-    for name in ("1", "chr1"):
-        length = header.contig_lengths.get(name)
-        if length in _CHR1_LENGTH:
-            return _CHR1_LENGTH[length]
-    for text in raw_header.splitlines():
-        if text.startswith(("##reference", "##assembly")):
-            lowered = text.lower()
-            for build, words in _BUILD_WORDS.items():
-                if any(w in lowered for w in words):
-                    return build
-    return None
+    return genome_build.build_from_header(header.contig_lengths, raw_header.splitlines())
 
 
 def _tcga_kind(name: str) -> str | None:
