@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	GENOMED_CHAIN_DIR=$${GENOMED_CHAIN_DIR:-$(CURDIR)/data/dev-only/chain} $(VENV)/bin/genomed demo -w $(DEMO_WS)
+	$(VENV)/bin/genomed demo -w $(DEMO_WS)
 
 # Tools only the tests need: bcftools/tabix (reference implementation), chromium (reports: PDF and browser tests).
 test-tools:

@@ -37,19 +37,19 @@ from pathlib import Path
 import httpx
 
 DEMO = Path(str(files("genomed") / "data" / "demo"))
-REPO = Path(__file__).resolve().parent.parent
-CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
 GENOMED = str(Path(sys.executable).parent / "genomed")
 POPULATIONS = ["CHB", "JPT", "CHS", "CDX", "KHV", "GIH", "PJL", "BEB", "STU", "ITU", "GBR", "YRI"]
 
 
 def build_network(root: Path) -> list[Path]:
+    from genomed.io.chain import packaged_chain
     from genomed.network.workspace_split import split_workspace
     from genomed.popfreq.database import build_popfreq
     from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioportal
     from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
     from genomed.store.workspace import Workspace
 
+    chain = packaged_chain("GRCh37", "GRCh38")
     central = root / "central"
     Workspace.create(central, build="GRCh38", institution_id="central")
     ingest_vcf(
@@ -58,10 +58,10 @@ def build_network(root: Path) -> list[Path]:
         VcfIngestOptions(
             build="GRCh37",
             sample_map=DEMO / "integrated_call_samples_v3.20130502.ALL.panel",
-            chain=CHAIN,
+            chain=chain,
         ),
     )
-    ingest_cbioportal(central, DEMO / "laml_study", StudyIngestOptions(chain=CHAIN))
+    ingest_cbioportal(central, DEMO / "laml_study", StudyIngestOptions(chain=chain))
     con = Workspace.open(central).connect()
     patients = [r[0] for r in con.sql("SELECT patient_id FROM patients ORDER BY 1").fetchall()]
     con.close()

@@ -11,18 +11,19 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_DATA, REPO, TEST_DATA
+from conftest import DEMO_DATA, TEST_DATA
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
 from genomed.errors import InputError
 from genomed.io.cbioportal import read_clinical, survival_event
+from genomed.io.chain import packaged_chain
 from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioportal
 from genomed.store.ingest_maf import ingest_maf
 from genomed.store.workspace import Workspace
 
 STUDY = DEMO_DATA / "laml_study"
-CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 
 
 def data_rows(path: Path) -> list[dict[str, str]]:
@@ -380,8 +381,6 @@ def test_clinical_file_needs_four_header_rows(tmp_path):
 
 
 def test_study_lifted_into_grch38_workspace(tmp_path):
-    if not CHAIN.exists():
-        pytest.skip(f"{CHAIN} not present")
     ws = Workspace.create(tmp_path / "ws", build="GRCh38")
     result = ingest_cbioportal(ws, STUDY, StudyIngestOptions(chain=CHAIN))
     assert result.report["workspace_build"] == "GRCh38"

@@ -10,11 +10,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_DATA, REPO, TEST_DATA
+from conftest import DEMO_DATA, TEST_DATA
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
 from genomed.errors import InputError
+from genomed.io.chain import packaged_chain
 from genomed.io.maf import read_maf
 from genomed.model.variant_key import variant_key
 from genomed.store.ingest_maf import MafIngestOptions, ingest_maf
@@ -22,7 +23,7 @@ from genomed.store.workspace import Workspace
 
 LAML_MAF = DEMO_DATA / "laml_study" / "data_mutations.txt"  # tcga_laml.maf, bytes unchanged
 GDC_MAF = TEST_DATA / "maf" / "gdc_laml_five.maf"
-CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 
 
 def raw_rows(path: Path) -> list[dict[str, str]]:
@@ -289,8 +290,6 @@ def test_no_build_needs_build_option(tmp_path):
 
 
 def test_grch37_maf_lifted_into_grch38_workspace(tmp_path):
-    if not CHAIN.exists():
-        pytest.skip(f"{CHAIN} not present")
     ws = Workspace.create(tmp_path / "ws", build="GRCh38")
     result = ingest_maf(ws, LAML_MAF, MafIngestOptions(chain=CHAIN))
     assert result.report["source_build"] == "GRCh37"

@@ -10,11 +10,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_DATA
+from conftest import TEST_DATA
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
 from genomed.errors import InputError
+from genomed.io.chain import packaged_chain
 from genomed.io.phenopacket import duration_years, read_phenopacket, short_protein_change
 from genomed.model.variant_key import variant_key
 from genomed.store.ingest_phenopacket import ingest_phenopackets
@@ -26,7 +27,7 @@ LUNG = SYNTHETIC / "SYNTHETIC_lung_tumour_biosamples.json"
 GRCH37 = SYNTHETIC / "SYNTHETIC_grch37_egfr.json"
 KCNT1 = REAL / "PMID_23086397_Patient_4.json"
 AK2 = REAL / "PMID_19043417_F2P1.json"
-CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 REAL_FILES = sorted(REAL.glob("*.json"))
 
 
@@ -382,11 +383,18 @@ def test_grch37_records_are_lifted_to_grch38(tmp_path):
     assert result.report["unlifted_count"] == 0
 
 
-def test_missing_chain_fails_before_creating_the_workspace(tmp_path, monkeypatch):
+def test_grch37_records_lift_with_the_packaged_chain_when_none_is_configured(tmp_path, monkeypatch):
     monkeypatch.setenv("GENOMED_CHAIN_DIR", str(tmp_path / "no-chains"))
     monkeypatch.setenv("HOME", str(tmp_path))
+    result = ingest_phenopackets(tmp_path / "ws", [GRCH37])
+    row = Workspace.open(tmp_path / "ws").connect().sql("SELECT chrom, pos FROM variants")
+    assert row.fetchall() == [("7", 55191822)]
+    assert result.report["unlifted_count"] == 0
+
+
+def test_missing_explicit_chain_fails_before_creating_the_workspace(tmp_path):
     with pytest.raises(InputError, match="hg19ToHg38"):
-        ingest_phenopackets(tmp_path / "ws", [GRCH37])
+        ingest_phenopackets(tmp_path / "ws", [GRCH37], chain=tmp_path / "no-such.chain.gz")
     assert not (tmp_path / "ws").exists()
 
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from genomed.cli.main import app
 from genomed.errors import InputError
+from genomed.io.chain import packaged_chain
 from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
 from genomed.store.workspace import Workspace
 
@@ -385,7 +386,7 @@ def test_readers_see_a_consistent_version_during_ingest(workspace_dir: Path) -> 
     assert seen <= {(1, 15, 4), (2, 15 + 584584, 4 + 2504)}
 
 
-CHAIN = Path(__file__).parent.parent / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 
 
 def test_grch37_vcf_lifted_into_grch38_workspace(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from genomed.cli.main import app
 from genomed.errors import InputError
+from genomed.io.chain import packaged_chain
 from genomed.knowledge.acmg_sf import read_acmg_sf
 from genomed.knowledge.alteration import Alteration, one_letter, parse_alteration
 from genomed.knowledge.build import (
@@ -37,7 +38,7 @@ CGI = DATA / "cgi_handmade" / "cgi_biomarkers_handmade.tsv"
 HOTSPOTS = DATA / "cancerhotspots_v2"
 ACMG = DATA / "acmg_sf" / "acmg_sf_v3.2_Incidental_Findings.tsv"
 CLINVAR = DATA / "clinvar" / "clinvar_20260226_GRCh38_dev_genes.vcf.gz"
-CHAIN = Path(__file__).parent.parent / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 
 
 def test_parse_alteration_names():

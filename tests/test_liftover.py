@@ -1,26 +1,28 @@
 """Liftover with UCSC chain files (genomed.io.chain), cross-checked against pyliftover.
 
-Real data: the UCSC hg19ToHg38 chain (data/dev-only/chain), every position of the TCGA
-LAML MAF, every aligned-block edge of the chain, and the PCGR example tumour that ships
-in both builds (its GRCh38 file was made with CrossMap). Expected values come from
-pyliftover (an independent implementation) or from the GRCh38 file, never from the code
-under test.
+Real data: the UCSC hg19ToHg38 chain shipped in the package (genomed/data/chain), every
+position of the TCGA LAML MAF, every aligned-block edge of the chain, and the PCGR
+example tumour that ships in both builds (its GRCh38 file was made with CrossMap).
+Expected values come from pyliftover (an independent implementation) or from the GRCh38
+file, never from the code under test.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import genomed
 from genomed.errors import InputError
-from genomed.io.chain import REASONS, ChainFile, find_chain
+from genomed.io.chain import REASONS, ChainFile, find_chain, packaged_chain
 from genomed.model.chromosome import normalise_chrom
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAIN = ROOT / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 DATA = Path(__file__).resolve().parent / "data"
 LAML_MAF = DATA / "liftover" / "tcga_laml.maf.gz"
 PCGR37 = DATA / "pcgr" / "T001-COAD.grch37.vcf.gz"
@@ -363,12 +365,48 @@ def test_find_chain_search_order(tmp_path, monkeypatch):
     assert find_chain("GRCh38", "GRCh37").name == "hg38ToHg19.over.chain"
 
 
-def test_missing_chain_says_where_to_get_it(tmp_path, monkeypatch):
+def _provenance_sha256(name: str) -> str:
+    """The sha256 PROVENANCE.md records for a shipped chain file (its table's last column)."""
+    text = (Path(genomed.__file__).parent / "data" / "chain" / "PROVENANCE.md").read_text()
+    row = re.search(rf"^\| `{re.escape(name)}` \|.*\| `([0-9a-f]{{64}})` \|$", text, re.MULTILINE)
+    assert row, f"{name} not in PROVENANCE.md"
+    return row.group(1)
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "name"),
+    [("GRCh37", "GRCh38", "hg19ToHg38.over.chain.gz"), ("hg38", "b37", "hg38ToHg19.over.chain.gz")],
+)
+def test_nothing_configured_uses_the_packaged_chain(tmp_path, monkeypatch, source, target, name):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("GENOMED_CHAIN_DIR", str(tmp_path / "nowhere"))
-    with pytest.raises(InputError) as info:
-        find_chain("GRCh37", "GRCh38")
+    found = find_chain(source, target)
+    assert found == packaged_chain(source, target) and found.name == name
+    package = Path(genomed.__file__).resolve().parent
+    assert found.resolve().is_relative_to(package)
+    assert hashlib.sha256(found.read_bytes()).hexdigest() == _provenance_sha256(name)
+    monkeypatch.delenv("GENOMED_CHAIN_DIR")
+    assert find_chain(source, target) == found
+
+
+def test_packaged_chain_loads_and_lifts():
+    back = ChainFile.load(packaged_chain("GRCh38", "GRCh37"))
+    # EGFR p.L858R: GRCh38 chr7:55191822 is GRCh37 chr7:55259515 (and the forward chain agrees)
+    result = back.lift_positions(np.array(["7"]), np.array([55191822]))
+    assert _got(result) == [("7", 55259515, 1)]
+    assert _got(ChainFile.load(CHAIN).lift_positions(np.array(["chr7"]), np.array([55259515]))) == [
+        ("7", 55191822, 1)
+    ]
+
+
+def test_explicit_chain_that_does_not_exist_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("GENOMED_CHAIN_DIR", raising=False)
+    missing = tmp_path / "missing.chain.gz"
+    with pytest.raises(InputError) as info:  # no silent fallback to the packaged chain
+        find_chain("GRCh37", "GRCh38", missing)
     message = str(info.value)
+    assert info.value.path == str(missing) and "not found" in message
     for words in (
         "hg19ToHg38.over.chain.gz",
         "https://hgdownload.soe.ucsc.edu/goldenPath/hg19/liftOver/",
@@ -376,7 +414,28 @@ def test_missing_chain_says_where_to_get_it(tmp_path, monkeypatch):
         "GENOMED_CHAIN_DIR",
     ):
         assert words in message
-    with pytest.raises(InputError, match="not found"):
-        find_chain("GRCh37", "GRCh38", tmp_path / "missing.chain.gz")
+    empty_dir = tmp_path / "empty"
+    empty_dir.mkdir()
+    with pytest.raises(InputError, match="no hg19ToHg38.over.chain.gz in directory"):
+        find_chain("GRCh37", "GRCh38", empty_dir)
     with pytest.raises(InputError, match="same"):
         find_chain("GRCh38", "hg38")
+    with pytest.raises(InputError, match="same"):
+        packaged_chain("GRCh37", "hg19")
+
+
+def test_missing_packaged_chain_says_where_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GENOMED_CHAIN_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr("genomed.io.chain.PACKAGED_CHAIN_DIR", tmp_path / "damaged-install")
+    with pytest.raises(InputError) as info:
+        find_chain("GRCh37", "GRCh38")
+    message = str(info.value)
+    for words in (
+        "hg19ToHg38.over.chain.gz",
+        "shipped with genomed is missing",
+        "https://hgdownload.soe.ucsc.edu/goldenPath/hg19/liftOver/",
+        "--chain",
+        "GENOMED_CHAIN_DIR",
+    ):
+        assert words in message

@@ -22,17 +22,18 @@ from functools import cache
 from pathlib import Path
 
 import httpx
-from conftest import DEMO_DATA, REPO, TEST_DATA
+from conftest import DEMO_DATA, TEST_DATA
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from genomed.io.chain import packaged_chain
 from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioportal
 from genomed.store.ingest_phenopacket import ingest_phenopackets
 from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
 from genomed.store.workspace import Workspace
 
-CHAIN = REPO / "data" / "dev-only" / "chain" / "hg19ToHg38.over.chain.gz"
+CHAIN = packaged_chain("GRCh37", "GRCh38")
 FRAMEWORK = TEST_DATA / "beacon" / "framework" / "json"
 PHENOPACKETS = TEST_DATA / "phenopackets" / "phenopacket_store"
 GENOMED = str(Path(sys.executable).parent / "genomed")

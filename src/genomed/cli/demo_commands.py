@@ -38,7 +38,8 @@ def demo(
     chain: Annotated[
         Path | None,
         typer.Option(
-            help="hg19ToHg38.over.chain.gz (default: $GENOMED_CHAIN_DIR, ~/.genomed/chains)"
+            help="hg19ToHg38.over.chain.gz (default: $GENOMED_CHAIN_DIR, ~/.genomed/chains, "
+            "else the copy shipped with genomed)"
         ),
     ] = None,
 ) -> None:

@@ -38,6 +38,7 @@ import gzip
 import os
 import re
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -66,6 +67,9 @@ _BUILD_ALIASES = {"grch37": "GRCh37", "hg19": "GRCh37", "b37": "GRCh37", "37": "
 _BUILD_ALIASES |= {"grch38": "GRCh38", "hg38": "GRCh38", "b38": "GRCh38", "38": "GRCh38"}
 CHAIN_DIR_ENV = "GENOMED_CHAIN_DIR"
 DEFAULT_CHAIN_DIR = Path("~/.genomed/chains")
+#: The chain files shipped inside the package: UCSC's, for both pairs of
+#: :data:`CHAIN_FILE_NAMES` (sources, licence and sha256 in ``PROVENANCE.md`` there).
+PACKAGED_CHAIN_DIR = Path(str(files("genomed") / "data" / "chain"))
 UCSC_DOWNLOAD = {
     "GRCh37": "https://hgdownload.soe.ucsc.edu/goldenPath/hg19/liftOver/",
     "GRCh38": "https://hgdownload.soe.ucsc.edu/goldenPath/hg38/liftOver/",
@@ -548,6 +552,19 @@ def canonical_build(build: str) -> str:
         raise ValueError(f"unknown genome build {build!r}; expected GRCh37 or GRCh38") from None
 
 
+def packaged_chain(source_build: str, target_build: str) -> Path:
+    """The chain file lifting ``source_build`` to ``target_build`` that ships with genomed.
+
+    A path inside the installed package (:data:`PACKAGED_CHAIN_DIR`). Raises
+    :class:`genomed.errors.InputError` when the builds are the same, and ``ValueError``
+    for an unknown build name.
+    """
+    source, target = canonical_build(source_build), canonical_build(target_build)
+    if (source, target) not in CHAIN_FILE_NAMES:
+        raise InputError(f"no liftover from {source} to {target}: the builds are the same")
+    return PACKAGED_CHAIN_DIR / CHAIN_FILE_NAMES[(source, target)]
+
+
 def find_chain(source_build: str, target_build: str, explicit: str | Path | None = None) -> Path:
     """Locate the UCSC chain file lifting ``source_build`` to ``target_build``.
 
@@ -555,13 +572,18 @@ def find_chain(source_build: str, target_build: str, explicit: str | Path | None
     directory named by ``$GENOMED_CHAIN_DIR``, then ``~/.genomed/chains``, for the file
     UCSC names ``hg19ToHg38.over.chain.gz`` (GRCh37 -> GRCh38) or
     ``hg38ToHg19.over.chain.gz`` (the reverse); the uncompressed name (without ``.gz``)
-    is accepted too. Raises :class:`genomed.errors.InputError` saying where to download
-    the file and how to pass it when it is not found (or ``explicit`` does not exist).
+    is accepted too. When none of these has it, the copy shipped with genomed
+    (:func:`packaged_chain`) is used, so explicit choices win over the packaged default.
+
+    Raises :class:`genomed.errors.InputError` when ``explicit`` is given but is not a
+    chain file or a directory holding one (no fallback then: the user asked for that
+    file), when the builds are the same, or when the packaged file is missing from the
+    installation (a damaged install); the message says where to download the file and
+    how to pass it.
     """
     source, target = canonical_build(source_build), canonical_build(target_build)
-    if (source, target) not in CHAIN_FILE_NAMES:
-        raise InputError(f"no liftover from {source} to {target}: the builds are the same")
-    name = CHAIN_FILE_NAMES[(source, target)]
+    packaged = packaged_chain(source, target)
+    name = packaged.name
     candidates = (name, name.removesuffix(".gz"))
     how = (
         f"download {name} from {UCSC_DOWNLOAD[source]} and pass it with --chain PATH, "
@@ -586,6 +608,10 @@ def find_chain(source_build: str, target_build: str, explicit: str | Path | None
         for candidate in candidates:
             if (directory / candidate).is_file():
                 return directory / candidate
+    if packaged.is_file():
+        return packaged
+    searched.append(str(PACKAGED_CHAIN_DIR))
     raise InputError(
-        f"liftover chain {name} ({source} -> {target}) not found in {', '.join(searched)}; {how}"
+        f"liftover chain {name} ({source} -> {target}) not found in {', '.join(searched)} "
+        f"(the copy shipped with genomed is missing: reinstall genomed, or {how})"
     )
