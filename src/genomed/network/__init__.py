@@ -15,8 +15,9 @@ as records to a token whose level allows them. Modules, one concept each:
 - :mod:`.node_config` a node's settings and state folder inside the workspace
 - :mod:`.datasets` the Beacon datasets of a workspace (which patients each holds)
 - :mod:`.beacon_request` Beacon v2 GET/POST requests parsed into one query object
-- :mod:`.beacon_filters` Beacon filters -> cohort definitions (HPO descendants, OncoTree, sex, ...)
+- :mod:`.beacon_filters` Beacon filters -> cohort definitions (HPO/OncoTree descendants, sex, ...)
 - :mod:`.hpo_terms` HPO descendant expansion (hpo3)
+- :mod:`.oncotree_terms` OncoTree descendant expansion and names (the knowledge bundle)
 - :mod:`.variant_query` g_variants request parameters -> SQL over ``variants``/``calls``
 - :mod:`.beacon_records` records: genomicVariation, individual, biosample, dataset, cohort
 - :mod:`.beacon_framework` info, service-info, configuration, map, entry types, filtering terms

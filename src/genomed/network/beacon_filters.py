@@ -9,7 +9,10 @@ Beacon filter                            cohort definition
 ``HP:0001250`` (ontology)                ``hpo in (HP:0001250 and every descendant)``
                                          (``includeDescendantTerms: false``: the term only)
 ``NCIT:C16576`` / ``NCIT:C20197``        ``sex = female`` / ``sex = male``
-``oncotree:AML``                         ``tumor_type = AML`` (OncoTree code, exact)
+``oncotree:NSCLC``                       ``tumor_type in (NSCLC and every descendant)``
+                                         (LUAD, LUSC, LCLC; ``includeDescendantTerms:
+                                         false``: the code only; a code the bundle's
+                                         OncoTree table does not list: the code only)
 ``MONDO:..``, ``OMIM:..``, ``NCIT:..``   ``disease = <id>`` (diagnoses.disease_id)
 alphanumeric ``{id, operator, value}``   ``<id> <op> <value>`` over the cohort attributes
                                          (age, population, super_population, FAB_..., ...)
@@ -29,6 +32,7 @@ from importlib.resources import files
 
 from genomed.network.beacon_request import BeaconRequestError
 from genomed.network.hpo_terms import UnknownTermError, descendants
+from genomed.network.oncotree_terms import descendants as oncotree_descendants
 
 IDENTIFIER_ATTRIBUTES = frozenset({"patient_id", "sample_id"})
 _OPERATORS = {"=": "=", "!": "!=", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
@@ -77,7 +81,7 @@ def _ontology(item: dict) -> dict:
                 raise BeaconRequestError(str(error)) from None
         return {"attribute": "hpo", "op": "in", "value": ids}
     if prefix.lower() in terms["oncotree_prefixes"]:
-        return {"attribute": "tumor_type", "op": "=", "value": local.upper()}
+        return {"attribute": "tumor_type", "op": "in", "value": list(oncotree_codes(item))}
     if prefix.lower() in terms["disease_prefixes"]:
         return {"attribute": "disease", "op": "=", "value": term}
     raise BeaconRequestError(
@@ -85,6 +89,39 @@ def _ontology(item: dict) -> dict:
         "NCIT sex terms, oncotree:<code>, disease ids (MONDO, OMIM, ORPHA, NCIT, DOID), and "
         "alphanumeric fields (see /beacon/v2/filtering_terms)"
     )
+
+
+def is_oncotree_filter(item) -> bool:
+    """Whether ``item`` is a (top-level) ontology filter on an OncoTree code."""
+    if not isinstance(item, dict) or "operator" in item or "value" in item:
+        return False
+    prefix, sep, local = str(item.get("id", "")).strip().partition(":")
+    return bool(sep and local) and prefix.lower() in ontology_terms()["oncotree_prefixes"]
+
+
+def oncotree_codes(item: dict) -> tuple[str, ...]:
+    """The tumour-type codes an OncoTree filter matches (upper case, sorted): the code and
+    its descendants, or the code alone with ``includeDescendantTerms: false``."""
+    local = item["id"].strip().partition(":")[2].strip().upper()
+    if item.get("includeDescendantTerms", True) is False:
+        return (local,)
+    return oncotree_descendants(local)
+
+
+def sample_tumor_types(filters: list) -> list[str] | None:
+    """Tumour types a biosample must have to match the top-level OncoTree filters (each
+    filter's codes, intersected: filters combine with AND); None without such filters.
+
+    Filters select patients; on the biosamples endpoint the OncoTree filters select the
+    samples of those patients too (a patient with a LUAD and a COAD sample is one biosample
+    under ``oncotree:NSCLC``). An empty list means no sample can match.
+    """
+    codes: set[str] | None = None
+    for item in filters:
+        if is_oncotree_filter(item):
+            these = set(oncotree_codes(item))
+            codes = these if codes is None else codes & these
+    return None if codes is None else sorted(codes)
 
 
 def _alphanumeric(item: dict) -> dict:

@@ -38,6 +38,7 @@ from genomed.network.beacon_filters import (
     IDENTIFIER_ATTRIBUTES,
     attributes_used,
     combined_definition,
+    sample_tumor_types,
 )
 from genomed.network.beacon_request import BeaconQuery, BeaconRequestError, parse_get, parse_post
 from genomed.network.beacon_responses import (
@@ -441,12 +442,10 @@ class NodeService:
                 else sorted(set(selected) & set(restrict_patients))
             )
         scoped_patients(ctx.con, ctx.scope, selected)
-        tumour = [
-            f["id"].split(":", 1)[1]
-            for f in ctx.query.filters
-            if isinstance(f, dict) and str(f.get("id", "")).lower().startswith("oncotree:")
-        ]
+        tumour = sample_tumor_types(ctx.query.filters)
         table = scoped_samples(ctx.con, tumour or None)
+        if tumour == []:  # OncoTree filters no code satisfies at once: no sample matches
+            table = table.slice(0, 0)
         if restrict_samples is not None:
             mask = pc.is_in(table.column("sample_id"), pa.array(restrict_samples, pa.string()))
             table = table.filter(mask)
@@ -751,6 +750,8 @@ class NodeService:
         would say that a few such patients exist), and the alphanumeric fields."""
         from genomed.network.beacon_filters import ontology_terms
         from genomed.network.hpo_terms import hpo_version, term_label
+        from genomed.network.oncotree_terms import oncotree_version
+        from genomed.network.oncotree_terms import term_label as oncotree_label
 
         con = self.data.connection()
         k = self.policy.minimum_cell_count
@@ -795,7 +796,7 @@ class NodeService:
                 {
                     "type": "ontologyTerm",
                     "id": f"oncotree:{code}",
-                    "label": code,
+                    "label": oncotree_label(code) or code,
                     "scopes": ["individuals", "biosamples", "genomicVariations"],
                 }
             )
@@ -857,6 +858,7 @@ class NodeService:
                     "name": "OncoTree",
                     "nameSpacePrefix": "oncotree",
                     "url": "https://oncotree.mskcc.org",
+                    "version": oncotree_version(),
                 },
             ],
         }
