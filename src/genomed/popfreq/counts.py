@@ -29,25 +29,23 @@ Output columns are those of the ``popfreq_counts`` table.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from genomed.popfreq.adj import AdjFilter
+from genomed.popfreq.group_sums import (
+    COUNT_COLUMNS,
+    CountRows,
+    count_values,
+    counts_table,
+    sum_by_allele_and_group,
+)
 from genomed.popfreq.groups import GROUP_LEVELS
 from genomed.popfreq.sex_chromosomes import ploidy_table, region_sql
 
 #: expected ploidy of a karyotype column at a scope row ``v`` (p_xx/p_xy/p_unknown)
 _EXPECTED = "(CASE {kt} WHEN 'XX' THEN v.p_xx WHEN 'XY' THEN v.p_xy ELSE v.p_unknown END)"
 
-COUNT_COLUMNS = (
-    "ac",
-    "an",
-    "nhomalt",
-    "nhemi",
-    "ac_raw",
-    "an_raw",
-    "nhomalt_raw",
-    "nhemi_raw",
-)
 
 _COHORT_SCHEMA = pa.schema(
     [
@@ -72,7 +70,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, cohort: pa.Table, scope_sql: str, b
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _pf_scope AS
-        SELECT s.variant_key, s.chrom, s.pos, s.region,
+        SELECT (row_number() OVER (ORDER BY s.chrom, s.pos, s.variant_key) - 1)::BIGINT AS ord,
+               s.variant_key, s.chrom, s.pos, s.region,
                max(p.ploidy) FILTER (WHERE p.karyotype = 'XX') AS p_xx,
                max(p.ploidy) FILTER (WHERE p.karyotype = 'XY') AS p_xy,
                max(p.ploidy) FILTER (WHERE p.karyotype = 'unknown') AS p_unknown
@@ -80,7 +79,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, cohort: pa.Table, scope_sql: str, b
                 SELECT variant_key, any_value(chrom) AS chrom, any_value(pos) AS pos
                 FROM ({scope_sql}) GROUP BY variant_key)) s
         JOIN _pf_ploidy p ON p.region = s.region
-        GROUP BY ALL
+        GROUP BY s.variant_key, s.chrom, s.pos, s.region
         """
     )
     con.execute(
@@ -100,10 +99,21 @@ def _prepare(con: duckdb.DuckDBPyConnection, cohort: pa.Table, scope_sql: str, b
          AND k.karyotype IS NOT DISTINCT FROM c.karyotype
         """
     )
+    # Each cell belongs to at most one group per level: (cell_id, grp) pairs, so the
+    # cell -> group expansion is one join and one aggregation over integer keys.
+    levels = " UNION ALL ".join(
+        f"SELECT cell_id, {label} AS grp FROM _pf_cells WHERE {condition}"
+        for label, condition in GROUP_LEVELS
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _pf_cell_groups AS
+        SELECT cell_id::INTEGER AS cell_id, grp FROM ({levels})
+        """
+    )
 
 
 def _per_cell_sql(adj: AdjFilter) -> str:
-    sums = ", ".join(f"sum({c}) AS {c}" for c in COUNT_COLUMNS)
     zeros = ", ".join(f"0 AS {c}" for c in ("ac", "nhomalt", "nhemi"))
     zeros_raw = ", ".join(f"0 AS {c}" for c in ("ac_raw", "nhomalt_raw", "nhemi_raw"))
     return f"""
@@ -206,22 +216,9 @@ def _per_cell_sql(adj: AdjFilter) -> str:
         SELECT variant_key, cell_id, ac, nhomalt, nhemi, an, ac_raw, nhomalt_raw, nhemi_raw,
                an_raw FROM exception_sums
     ),
-    labelled AS (
-        SELECT x.*, k.population, k.super_population, k.karyotype
-        FROM per_cell x JOIN _pf_cells k USING (cell_id)
-    ),
-    per_group AS (
-        {
-        " UNION ALL ".join(
-            f"SELECT variant_key, {label} AS grp, {sums} FROM labelled WHERE {condition} GROUP BY ALL"
-            for label, condition in GROUP_LEVELS
-        )
-    }
-    )
-    SELECT v.variant_key, v.chrom, v.pos, x.grp,
-           {", ".join(f"x.{c}::INTEGER AS {c}" for c in COUNT_COLUMNS)}
-    FROM per_group x JOIN _pf_scope v USING (variant_key)
-    WHERE {" OR ".join(f"x.{c} <> 0" for c in COUNT_COLUMNS)}
+    SELECT v.ord, x.cell_id::INTEGER AS cell_id,
+           {", ".join(f"x.{c}::BIGINT AS {c}" for c in COUNT_COLUMNS)}
+    FROM per_cell x JOIN _pf_scope v USING (variant_key)
     """
 
 
@@ -239,12 +236,29 @@ def group_counts(
     ``sample_id``, ``batch_id`` (the batch whose genotypes count), ``population``,
     ``super_population``, ``karyotype`` (XX | XY | null). ``scope_sql`` is a SELECT
     returning ``variant_key``, ``chrom``, ``pos``. Returns rows of ``popfreq_counts``
-    (groups whose counts are all zero are left out).
+    (groups whose counts are all zero are left out) in genome order.
     """
     if cohort.num_rows == 0:
         return empty_counts()
     _prepare(con, cohort, scope_sql, build)
-    return con.sql(_per_cell_sql(adj)).arrow().read_all()
+    cells = con.sql(_per_cell_sql(adj)).arrow().read_all()
+    alleles = (
+        con.sql("SELECT variant_key, chrom, pos FROM _pf_scope ORDER BY ord").arrow().read_all()
+    )
+    membership = con.execute("SELECT cell_id, grp FROM _pf_cell_groups").fetchall()
+    names = sorted({grp for _, grp in membership})
+    index = {grp: i for i, grp in enumerate(names)}
+    n_cells = max(cell for cell, _ in membership) + 1
+    matrix = np.zeros((n_cells, len(names)), np.int8)
+    for cell, grp in membership:
+        matrix[cell, index[grp]] = 1
+    rows = CountRows(
+        allele=cells.column("ord").to_numpy(),
+        slot=cells.column("cell_id").to_numpy().astype(np.int64),
+        values=count_values(cells),
+    )
+    allele, group, sums = sum_by_allele_and_group([rows], alleles.num_rows, matrix, len(names))
+    return counts_table(alleles, names, allele, group, sums)
 
 
 def missing_field_counts(con: duckdb.DuckDBPyConnection, cohort: pa.Table) -> dict[str, int]:
@@ -262,28 +276,3 @@ def missing_field_counts(con: duckdb.DuckDBPyConnection, cohort: pa.Table) -> di
     ).fetchall()[0]
     con.unregister("_pf_mf")
     return {"calls": n, "without_gq": gq, "without_dp": dp, "without_ad": ad}
-
-
-def merge_counts(
-    con: duckdb.DuckDBPyConnection, base_sql: str, deltas: list[tuple[pa.Table, int]]
-) -> pa.Table:
-    """``base`` plus each delta times its sign, zero rows dropped, in genome order."""
-    parts = [f"SELECT * FROM ({base_sql})"]
-    for i, (delta, sign) in enumerate(deltas):
-        con.register(f"_pf_delta{i}", delta)
-        cols = ", ".join(f"{sign} * {c} AS {c}" for c in COUNT_COLUMNS)
-        parts.append(f"SELECT variant_key, chrom, pos, grp, {cols} FROM _pf_delta{i}")
-    union = " UNION ALL ".join(parts)
-    return (
-        con.sql(
-            f"""
-            SELECT variant_key, any_value(chrom) AS chrom, any_value(pos) AS pos, grp,
-                   {", ".join(f"sum({c})::INTEGER AS {c}" for c in COUNT_COLUMNS)}
-            FROM ({union}) GROUP BY variant_key, grp
-            HAVING {" OR ".join(f"sum({c}) <> 0" for c in COUNT_COLUMNS)}
-            ORDER BY chrom, pos, variant_key, grp
-            """
-        )
-        .arrow()
-        .read_all()
-    )

@@ -29,7 +29,8 @@ import pyarrow.compute as pc
 
 from genomed.errors import GenomedError, InputError
 from genomed.popfreq.adj import AdjFilter
-from genomed.popfreq.counts import group_counts, merge_counts, missing_field_counts
+from genomed.popfreq.counts import group_counts, missing_field_counts
+from genomed.popfreq.group_sums import merge_totals
 from genomed.popfreq.groups import GrpmaxSettings, check_labels, read_population_labels
 from genomed.store.schema import conform
 from genomed.store.workspace import Transaction, Workspace
@@ -207,6 +208,10 @@ def _log(
     tx.catalog_updates["popfreq"] = settings.to_dict() | {"op": result.op}
 
 
+def _stored_counts(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    return conform("popfreq_counts", con.sql("SELECT * FROM popfreq_counts").arrow().read_all())
+
+
 def _replace_counts(tx: Transaction, ws: Workspace, totals: pa.Table) -> None:
     if "popfreq_counts" in ws.versions():
         tx.delete("popfreq_counts", "true")
@@ -256,7 +261,7 @@ def build_popfreq(
             build=ws.build,
             adj=settings.adj,
         )
-        totals = merge_counts(con, "SELECT * FROM popfreq_counts WHERE FALSE", [(delta, 1)])
+        totals = delta  # already summed per allele and group, zero rows out, genome order
         result = PopfreqResult(
             op=op,
             kind="build",
@@ -331,7 +336,7 @@ def add_new_batches(
         delta_old = group_counts(
             con, interval_samples, fresh_sites, build=ws.build, adj=settings.adj
         )
-        totals = merge_counts(con, "SELECT * FROM popfreq_counts", [(delta_new, 1), (delta_old, 1)])
+        totals = merge_totals(_stored_counts(con), [(delta_new, 1), (delta_old, 1)])
         result.batches = sorted(set(new.column("batch_id").to_pylist()))
         result.samples_added = counted.num_rows
         result.duplicates = new.num_rows - counted.num_rows
@@ -385,7 +390,7 @@ def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -
             build=ws.build,
             adj=settings.adj,
         )
-        totals = merge_counts(con, "SELECT * FROM popfreq_counts", [(delta, -1)])
+        totals = merge_totals(_stored_counts(con), [(delta, -1)])
         updated = rows.set_column(
             rows.column_names.index("status"),
             "status",

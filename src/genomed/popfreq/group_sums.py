@@ -1,0 +1,167 @@
+"""Integer sums of count rows per (allele, group), vectorised with NumPy.
+
+Two steps of the database are sums of many small rows into one row per allele and group:
+:func:`genomed.popfreq.counts.group_counts` sums per-*cell* rows into the groups each cell
+belongs to (a cell is in up to five groups: all, population, super-population,
+karyotype, super-population x karyotype), and :func:`merge_totals` adds signed
+contributions to stored totals. Both come down to :func:`sum_by_allele_and_group`:
+``np.bincount`` over the flat index ``allele * n_groups + group``, one block of alleles
+at a time so memory stays flat however many alleles the database holds.
+
+Inputs and outputs use the columns of ``popfreq_counts`` (see
+:mod:`genomed.store.schema`); output rows come in genome order (``chrom``, ``pos``,
+``variant_key``, ``grp``), rows whose eight counts are all zero are left out. The sums
+are exact: bincount adds in float64, exact for integers below 2**53, and the results are
+checked to fit the table's int32 columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+COUNT_COLUMNS = (
+    "ac",
+    "an",
+    "nhomalt",
+    "nhemi",
+    "ac_raw",
+    "an_raw",
+    "nhomalt_raw",
+    "nhemi_raw",
+)
+#: (alleles in a block) x (groups) at most: 8 int64 columns of 1M cells is 64 MB.
+BLOCK_CELLS = 1 << 20
+_INT32 = np.iinfo(np.int32)
+
+
+@dataclass
+class CountRows:
+    """Rows to add: allele index ``allele`` [n], column index ``slot`` [n] (a cell, or a
+    group), ``values`` [8, n] in :data:`COUNT_COLUMNS` order, and a ``sign`` (+1 add,
+    -1 subtract)."""
+
+    allele: np.ndarray
+    slot: np.ndarray
+    values: np.ndarray
+    sign: int = 1
+
+
+def sum_by_allele_and_group(
+    parts: list[CountRows], n_alleles: int, membership: np.ndarray | None, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum ``parts`` per (allele, group): (allele [m], group [m], sums [m, 8] int64),
+    sorted by allele then group, all-zero rows left out.
+
+    ``membership`` [slots, groups] is 1 where a slot (cell) belongs to a group; rows are
+    summed per (allele, slot) with ``np.bincount``, then each group sums its slots (no
+    BLAS: its threads spin on a busy machine). ``None``: slots are groups already.
+    """
+    width = len(COUNT_COLUMNS)
+    n_slots = n_groups if membership is None else membership.shape[0]
+    if n_alleles == 0 or n_groups == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, width), np.int64)
+    weights = [np.ascontiguousarray(p.values, dtype=np.float64) for p in parts]
+    per_block = max(1, BLOCK_CELLS // max(n_slots, n_groups))
+    n_blocks = -(-n_alleles // per_block)
+    if n_blocks == 1:
+        orders = [None] * len(parts)
+        spans = [[(0, len(p.allele))] for p in parts]
+    else:  # rows of each part grouped by block of alleles
+        orders, spans = [], []
+        edges = np.arange(n_blocks + 1, dtype=np.int64) * per_block
+        for p in parts:
+            order = np.argsort(p.allele, kind="stable")
+            bounds = np.searchsorted(p.allele[order], edges)
+            orders.append(order)
+            spans.append(list(zip(bounds[:-1], bounds[1:], strict=True)))
+    members = None if membership is None else [np.flatnonzero(c) for c in membership.T]
+    out_allele, out_group, out_values = [], [], []
+    for b in range(n_blocks):
+        first = b * per_block
+        block = min(per_block, n_alleles - first)
+        dense = np.zeros((width, block * n_slots), np.float64)
+        for p, w, order, span in zip(parts, weights, orders, spans, strict=True):
+            lo, hi = span[b]
+            if hi <= lo:
+                continue
+            rows = slice(lo, hi) if order is None else order[lo:hi]
+            flat = (p.allele[rows].astype(np.int64) - first) * n_slots + p.slot[rows]
+            for c in range(width):
+                counted = np.bincount(flat, weights=w[c, rows], minlength=block * n_slots)
+                dense[c] += counted if p.sign == 1 else -counted
+        if members is not None:
+            cells = dense.reshape(width, block, n_slots)
+            grouped = np.empty((width, block, n_groups), np.float64)
+            for g, slots in enumerate(members):
+                grouped[:, :, g] = cells[:, :, slots].sum(axis=2)
+            dense = grouped.reshape(width, -1)
+        sums = np.rint(dense).astype(np.int64)
+        nonzero = np.flatnonzero(np.any(sums != 0, axis=0))
+        out_allele.append(nonzero // n_groups + first)
+        out_group.append(nonzero % n_groups)
+        out_values.append(sums[:, nonzero].T)
+    values = np.concatenate(out_values)
+    if values.size and (values.min() < _INT32.min or values.max() > _INT32.max):
+        raise OverflowError("a population count does not fit the int32 columns of popfreq_counts")
+    return np.concatenate(out_allele), np.concatenate(out_group), values
+
+
+def counts_table(
+    alleles: pa.Table, group_names: list[str], allele: np.ndarray, group: np.ndarray, sums
+) -> pa.Table:
+    """Rows of ``popfreq_counts`` from :func:`sum_by_allele_and_group`'s output;
+    ``alleles`` (``variant_key``, ``chrom``, ``pos``) is indexed by ``allele``."""
+    take = pa.array(allele, pa.int64())
+    columns = {
+        "variant_key": alleles.column("variant_key").take(take),
+        "chrom": alleles.column("chrom").take(take),
+        "pos": alleles.column("pos").take(take),
+        "grp": pa.array(group_names, pa.string()).take(pa.array(group, pa.int64())),
+    }
+    for c, name in enumerate(COUNT_COLUMNS):
+        columns[name] = pa.array(sums[:, c].astype(np.int32), pa.int32())
+    return pa.table(columns)
+
+
+def count_values(table: pa.Table) -> np.ndarray:
+    """The eight count columns of ``table`` as one [8, rows] float64 array."""
+    if table.num_rows == 0:
+        return np.zeros((len(COUNT_COLUMNS), 0), np.float64)
+    return np.stack(
+        [table.column(c).fill_null(0).to_numpy().astype(np.float64) for c in COUNT_COLUMNS]
+    )
+
+
+def merge_totals(base: pa.Table, deltas: list[tuple[pa.Table, int]]) -> pa.Table:
+    """``base`` plus each delta times its sign (tables of ``popfreq_counts`` rows), zero
+    rows dropped, in genome order."""
+    tables = [base] + [d for d, _ in deltas]
+    signs = [1] + [s for _, s in deltas]
+    keys = np.concatenate(
+        [t.column("variant_key").to_numpy() for t in tables if t.num_rows]
+        or [np.zeros(0, np.int64)]
+    )
+    unique_keys, first = np.unique(keys, return_index=True)
+    located = pa.concat_tables([t.select(["variant_key", "chrom", "pos"]) for t in tables])
+    alleles = located.take(pa.array(first, pa.int64()))
+    genome_order = pc.sort_indices(
+        alleles, [("chrom", "ascending"), ("pos", "ascending"), ("variant_key", "ascending")]
+    ).to_numpy()
+    alleles = alleles.take(pa.array(genome_order, pa.int64()))
+    rank = np.empty(len(unique_keys), np.int64)
+    rank[genome_order] = np.arange(len(unique_keys))
+    names = sorted(set().union(*(t.column("grp").unique().to_pylist() for t in tables)))
+    name_set = pa.array(names, pa.string())
+    parts = []
+    for table, sign in zip(tables, signs, strict=True):
+        if table.num_rows == 0:
+            continue
+        allele = rank[np.searchsorted(unique_keys, table.column("variant_key").to_numpy())]
+        group = pc.index_in(table.column("grp"), value_set=name_set).to_numpy()
+        parts.append(CountRows(allele, group.astype(np.int64), count_values(table), sign))
+    allele, group, sums = sum_by_allele_and_group(parts, len(unique_keys), None, len(names))
+    return counts_table(alleles, names, allele, group, sums)
