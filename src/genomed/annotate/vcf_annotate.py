@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from genomed import __version__
 from genomed.annotate.annotator import ANNOTATION_COLUMNS, Annotator
 from genomed.annotate.csq import CsqBuilder, csq_fields, header_line
-from genomed.annotate.vcf_text import iter_line_batches, read_header, split_fields, with_info
+from genomed.annotate.vcf_text import iter_line_batches, read_header, record_lines, split_fields
 from genomed.errors import InputError
 from genomed.model.genome_build import build_from_header_lines
 from genomed.reference.bundle import ReferenceBundle
@@ -91,9 +91,10 @@ class _VcfWriter:
         self.handle.write(("\n".join(header) + "\n").encode())
 
     def write(self, lines: pa.Array) -> None:
-        """Write lines straight from the Arrow value buffer (no Python strings)."""
+        """Write lines (each ending in a newline) straight from the Arrow value buffer
+        (no Python strings)."""
         if len(lines):
-            text = pc.binary_join_element_wise(lines, "", "\n")  # each line + "\n"
+            text = lines
             if isinstance(text, pa.ChunkedArray):
                 text = text.combine_chunks()
             offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)
@@ -104,6 +105,18 @@ class _VcfWriter:
     def close(self) -> bool:
         self.handle.close()
         return False
+
+
+def _info_with_csq_key(info: pa.Array, entries_per_record: np.ndarray) -> pa.Array:
+    """INFO up to the CSQ value: an input ``CSQ`` is dropped, ``CSQ=`` appended (after
+    ``;`` unless INFO is empty) where the record has entries; ``.`` for an empty INFO."""
+    if pc.any(pc.match_substring(info, "CSQ=")).as_py():
+        info = pc.replace_substring_regex(info, r"(^|;)CSQ=[^;]*", "")
+    info = pc.if_else(pc.equal(info, ""), pa.scalar("."), info)
+    keyed = pc.if_else(
+        pc.equal(info, "."), pa.scalar("CSQ="), pc.binary_join_element_wise(info, "CSQ=", ";")
+    )
+    return pc.if_else(pa.array(entries_per_record > 0), keyed, info)
 
 
 def _tabix(path: Path) -> bool:
@@ -291,17 +304,9 @@ def annotate_vcf(
                 offsets = np.zeros(len(lines) + 1, dtype=np.int32)
                 np.cumsum(counts_per_record, out=offsets[1:])
                 joined = pc.binary_join(pa.ListArray.from_arrays(offsets, entries), ",")
-                info = pc.replace_substring_regex(rec.info, r"(^|;)CSQ=[^;]*", "")
-                info = pc.if_else(pc.equal(info, ""), pa.scalar("."), info)
-                with_csq = pc.if_else(
-                    pc.equal(info, "."),
-                    pc.binary_join_element_wise("CSQ", joined, "="),
-                    pc.binary_join_element_wise(
-                        info, pc.binary_join_element_wise("CSQ", joined, "="), ";"
-                    ),
+                writer.write(
+                    record_lines(rec, _info_with_csq_key(rec.info, counts_per_record), joined)
                 )
-                info = pc.if_else(pc.greater(pa.array(counts_per_record), 0), with_csq, info)
-                writer.write(with_info(rec, info))
             else:
                 table = (
                     ann.drop_columns(["row"])

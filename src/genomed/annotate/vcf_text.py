@@ -166,6 +166,18 @@ def split_fields(lines: pa.Array, first_line: int, path: str) -> RecordFields:
     )
 
 
+def record_lines(fields: RecordFields, info: pa.Array, info_tail: pa.Array) -> pa.Array:
+    """Lines, each ending in a newline, rebuilt with INFO ``info`` + ``info_tail``
+    (e.g. ``DP=3;CSQ=`` + the CSQ value), in one pass over the text."""
+    tab = pa.scalar("\t")
+    rest = pc.binary_join_element_wise(tab, fields.rest, "")  # null without samples
+    return pc.binary_join_element_wise(
+        fields.chrom, tab, pc.cast(fields.pos, pa.string()), tab, fields.id, tab, fields.ref,
+        tab, fields.alt, tab, fields.qual, tab, fields.filter, tab, info, info_tail, rest,
+        pa.scalar("\n"), "", null_handling="replace", null_replacement="",
+    )  # fmt: skip
+
+
 def with_info(fields: RecordFields, info: pa.Array) -> pa.Array:
     """Lines rebuilt with a new INFO column."""
     cols = [
