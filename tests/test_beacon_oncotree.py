@@ -27,12 +27,15 @@ OncoTree table (the node walks downwards).
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 from test_beacon_api import Node
 from test_network_support import NodeProcess
+from typer.testing import CliRunner
 
+from genomed.cli.main import app
 from genomed.knowledge.bundle import KnowledgeBundle
 from genomed.network.access_levels import AccessLevel
 from genomed.network.audit_log import read_audit_log
@@ -226,6 +229,16 @@ def test_records_equal_the_lineages_walked_upwards(node, code, with_descendants)
     assert ids(node, "biosamples", [item]) == samples
 
 
+def test_biosample_records_name_their_oncotree_type(node):
+    body = post(node, "biosamples", [{"id": "oncotree:LUAD"}], "record", "controlled")
+    diagnoses = {
+        (r["histologicalDiagnosis"]["id"], r["histologicalDiagnosis"]["label"])
+        for rs in body["response"]["resultSets"]
+        for r in rs["results"]
+    }
+    assert diagnoses == {("oncotree:LUAD", "Lung Adenocarcinoma")}
+
+
 def test_get_filters_include_descendants_and_rare_types_are_withheld(node):
     fresh = node.store.create(AccessLevel.REGISTERED)[0]
     assert node.count(level=fresh, filters="oncotree:NSCLC") == 30
@@ -282,8 +295,18 @@ def test_hub_passes_oncotree_filters_through_unchanged(lung_workspace, tmp_path)
         biosamples = federated_count(
             nodes, filters=[{"id": "oncotree:LUNG"}, {"id": "oncotree:LUSC"}], entry="biosamples"
         )
+        # the CLI's --exact sends includeDescendantTerms false for ontology filters
+        registry = tmp_path / "network.json"
+        registry.write_text(json.dumps({"nodes": [nodes[0].to_dict()]}))
+        cli = CliRunner().invoke(
+            app,
+            ["network", "query", "count", "--filter", "oncotree:NSCLC", "--exact",
+             "--network-file", str(registry), "--json"],
+        )  # fmt: skip
     finally:
         process.stop()
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.output)["per_node"] == {"lung": 5}
     assert [n["status"] for n in subtree["nodes"] + exact["nodes"]] == [ANSWERED, ANSWERED]
     assert subtree["per_node"] == {"lung": 30}
     assert exact["per_node"] == {"lung": 5}
@@ -293,4 +316,5 @@ def test_hub_passes_oncotree_filters_through_unchanged(lung_workspace, tmp_path)
         [{"id": "oncotree:NSCLC"}],
         [{"id": "oncotree:NSCLC", "includeDescendantTerms": False}],
         [{"id": "oncotree:LUNG"}, {"id": "oncotree:LUSC"}],
+        [{"id": "oncotree:NSCLC", "includeDescendantTerms": False}],
     ]

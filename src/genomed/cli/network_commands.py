@@ -36,6 +36,15 @@ Filters = Annotated[
     ),
 ]
 
+Exact = Annotated[
+    bool,
+    typer.Option(
+        "--exact",
+        help="Ontology filters (HPO, OncoTree) match the term itself, not its descendants "
+        "(Beacon includeDescendantTerms false).",
+    ),
+]
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(network_app, name="network")
@@ -51,12 +60,17 @@ def _nodes(path, names: str | None):
     return _registry(path).select([n.strip() for n in names.split(",")] if names else None)
 
 
-def _filters(items: list[str] | None) -> list:
+def _filters(items: list[str] | None, exact: bool = False) -> list:
     from genomed.network.beacon_request import parse_get
 
     if not items:
         return []
-    return parse_get({"filters": ",".join(items)}).filters
+    filters = parse_get({"filters": ",".join(items)}).filters
+    if exact:  # ontology terms (an id with a prefix and no operator) without descendants
+        for f in filters:
+            if isinstance(f, dict) and ":" in str(f.get("id", "")) and "operator" not in f:
+                f["includeDescendantTerms"] = False
+    return filters
 
 
 def _print_nodes(result: dict) -> None:
@@ -126,6 +140,7 @@ def list_nodes(network_file: NetworkFile = None, as_json: JsonOption = False) ->
 @reports_errors
 def query_count(
     filters: Filters = None,
+    exact: Exact = False,
     cohort: Cohort = None,
     entry: Annotated[
         str, typer.Option(help="individuals | biosamples | g_variants")
@@ -138,7 +153,9 @@ def query_count(
     """Pooled count of matching individuals (per node: answered / refused / timed out / failed)."""
     from genomed.network.federated_queries import federated_count
 
-    result = federated_count(_nodes(network_file, nodes), _filters(filters), cohort, entry, timeout)
+    result = federated_count(
+        _nodes(network_file, nodes), _filters(filters, exact), cohort, entry, timeout
+    )
     if as_json:
         print_json(result)
         return
@@ -222,6 +239,7 @@ def query_survival(
     endpoint: Annotated[str, typer.Option(help="os | pfs | dfs | dss")] = "os",
     cohort: Cohort = None,
     filters: Filters = None,
+    exact: Exact = False,
     nodes: Nodes = None,
     timeout: Timeout = None,
     network_file: NetworkFile = None,
@@ -234,7 +252,7 @@ def query_survival(
         _nodes(network_file, nodes),
         _groups(group, by),
         endpoint,
-        _filters(filters),
+        _filters(filters, exact),
         cohort,
         True,
         timeout,
@@ -261,6 +279,7 @@ def query_fisher(
     column: Annotated[str, typer.Option(help="Definition of the table's columns.")],
     cohort: Cohort = None,
     filters: Filters = None,
+    exact: Exact = False,
     nodes: Nodes = None,
     timeout: Timeout = None,
     network_file: NetworkFile = None,
@@ -270,7 +289,7 @@ def query_fisher(
     from genomed.network.federated_queries import federated_fisher
 
     result = federated_fisher(
-        _nodes(network_file, nodes), row, column, _filters(filters), cohort, timeout
+        _nodes(network_file, nodes), row, column, _filters(filters, exact), cohort, timeout
     )
     if as_json:
         print_json(result)

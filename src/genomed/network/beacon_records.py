@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from genomed.network.beacon_filters import ontology_terms
+from genomed.network.oncotree_terms import term_label
 from genomed.reference.assembly import refseq_accession
 
 NCIT_SEX = {v["value"]: {"id": k, "label": v["label"]} for k, v in ontology_terms()["sex"].items()}
@@ -182,7 +183,7 @@ def biosample(sample: dict) -> dict:
     if sample.get("tumor_type"):
         record["histologicalDiagnosis"] = {
             "id": f"oncotree:{sample['tumor_type']}",
-            "label": sample["tumor_type"],
+            "label": term_label(sample["tumor_type"]) or sample["tumor_type"],
         }
     info = {k: sample[k] for k in ("kind", "panel_id") if sample.get(k)}
     if info:
