@@ -78,6 +78,10 @@ ANNOTATION_COLUMNS = pa.schema(
 )
 
 
+#: VEP's VARIANT_CLASS names, indexed by the codes of ``_assemble``'s variant_class
+VARIANT_CLASSES = pa.array(["SNV", "insertion", "deletion", "substitution", "indel"], S)
+
+
 class Annotator:
     """A bundle prepared for annotation (exon index, bins, protein cache); reuse it for
     many batches."""
@@ -203,10 +207,10 @@ class Annotator:
             return pa.array(values, I32, mask=values == 0)
 
         def variant_class():
-            r, alt_len = alleles.rlen[v_all], alleles.alen[v_all]
-            kind = np.select([(r == 1) & (alt_len == 1), r == 0, alt_len == 0, r == alt_len],
-                             ["SNV", "insertion", "deletion", "substitution"], "indel")  # fmt: skip
-            return pa.array(kind, S)
+            r, alt_len = alleles.rlen, alleles.alen
+            code = np.select([(r == 1) & (alt_len == 1), r == 0, alt_len == 0, r == alt_len],
+                             [0, 1, 2, 3], 4).astype(np.int8)  # fmt: skip
+            return VARIANT_CLASSES.take(pa.array(code[v_all]))
 
         build = {
             "row": lambda: pa.array(v_all, I64),

@@ -129,12 +129,12 @@ def masks_to_arrays(masks: np.ndarray):
     built from one dictionary of the distinct masks (null for a zero mask)."""
     import pyarrow as pa
 
-    uniq, inverse = np.unique(masks, return_inverse=True)
+    encoded = pa.array(np.asarray(masks, dtype=np.int64)).dictionary_encode()  # hashed
     joined, worst, impact = [], [], []
-    for m in uniq.tolist():
+    for m in encoded.dictionary.to_pylist():
         names = terms_of(m)
         joined.append("&".join(names) or None)
         worst.append(names[0] if names else None)
         impact.append(IMPACT[names[0]] if names else None)
-    index = pa.array(inverse.astype(np.int32))
+    index = encoded.indices
     return tuple(pa.array(values, pa.string()).take(index) for values in (joined, worst, impact))

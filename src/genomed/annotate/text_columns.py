@@ -30,10 +30,17 @@ def position_texts(cdna, offset, coding, ccs, cce, length) -> pa.Array:
         np.where(before, ccs - cdna, np.where(after, cdna - cce, cdna - ccs + 1)),
         np.where(before, 1 - cdna, np.where(after, cdna - length, cdna)),
     )
+    # most positions are plain numbers (no -, * or intron offset): only the others are joined
+    plain = ~before & ~after & (offset == 0)
+    k = np.flatnonzero(~plain)
+    if len(k) == 0:
+        return _str(number)
+    before, after, offset = before[k], after[k], offset[k]
     prefix = pa.array(_PREFIX[np.where(before, 1, np.where(after, 2, 0))], pa.string())
     sign = pa.array(np.where(offset > 0, "+", np.where(offset < 0, "-", "")), pa.string())
     off = pc.if_else(pa.array(offset == 0), pa.scalar(""), _str(np.abs(offset)))
-    return join(prefix, _str(number), sign, off)
+    marked = join(prefix, _str(number[k]), sign, off)
+    return scatter(len(plain), [(np.flatnonzero(plain), _str(number[plain])), (k, marked)])
 
 
 def ranges(lo, hi, present, total=None) -> pa.Array:
@@ -41,12 +48,18 @@ def ranges(lo, hi, present, total=None) -> pa.Array:
     ``3/11`` / ``3-4/11``. Null where ``present`` is false or both ends are 0."""
     lo, hi = np.asarray(lo), np.asarray(hi)
     valid = np.asarray(present, dtype=bool) & ((lo != 0) | (hi != 0))
-    lo_s = pc.if_else(pa.array(lo == 0), pa.scalar("?"), _str(lo))
-    hi_s = pc.if_else(pa.array(hi == 0), pa.scalar("?"), _str(hi))
-    text = pc.if_else(pa.array(lo == hi), lo_s, join(lo_s, hi_s, sep="-"))
+    # most rows are one position (lo == hi, never 0 there): their text is the number
+    single = np.flatnonzero(valid & (lo == hi))
+    span = np.flatnonzero(valid & (lo != hi))
+    parts = [(single, _str(lo[single]))]
+    if len(span):
+        lo_s = pc.if_else(pa.array(lo[span] == 0), pa.scalar("?"), _str(lo[span]))
+        hi_s = pc.if_else(pa.array(hi[span] == 0), pa.scalar("?"), _str(hi[span]))
+        parts.append((span, join(lo_s, hi_s, sep="-")))
+    text = scatter(len(lo), parts)
     if total is not None:
         text = join(text, _str(total), sep="/")
-    return pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+    return text
 
 
 _COMPLEMENT = np.zeros(256, dtype=np.uint8)
