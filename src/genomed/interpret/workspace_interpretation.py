@@ -38,7 +38,11 @@ import pyarrow as pa
 from genomed import __version__
 from genomed.errors import InputError
 from genomed.interpret.amp_tiers import TIER_ORDER
-from genomed.interpret.workspace_input import SampleNotFound, load_workspace_sample
+from genomed.interpret.workspace_input import (
+    SampleNotFound,
+    WorkspaceSample,
+    load_workspace_samples,
+)
 from genomed.knowledge.bundle import KnowledgeBundle
 from genomed.knowledge.oncotree import UnknownTumorType
 from genomed.store.schema import conform
@@ -48,6 +52,8 @@ TABLE = "interpretations"
 GERMLINE_KINDS = ("germline", "normal")
 #: samples interpreted before each workspace commit
 CHUNK = 50
+#: samples loaded (one query per table) and annotated (each distinct variant once) together
+BATCH = 50
 #: the ``tier`` column's values; the level (A..D) is ``tier_level``
 TIERS = ("I", "II", "III", "IV")
 
@@ -123,6 +129,7 @@ def interpret_workspace(
     reference: str | Path | None = None,
     progress: Progress | None = None,
     chunk: int = CHUNK,
+    batch: int = BATCH,
 ) -> WorkspaceInterpretation:
     """Interpret samples of ``workspace`` into its ``interpretations`` table (see the
     module docstring). ``samples``: sample ids (default: every tumour sample);
@@ -143,16 +150,25 @@ def interpret_workspace(
     run = WorkspaceInterpretation(str(ws.path), kb.id, "i" + uuid.uuid4().hex[:15], [])
     at = datetime.now(UTC)
     pending: list[tuple[str, pa.Table]] = []
-    for done, (sample_id, kind, own_type) in enumerate(chosen, start=1):
-        outcome, rows = _interpret_one(ws, kb, sample_id, kind, code or own_type, reference)
-        run.samples.append(outcome)
-        if rows is not None:
-            pending.append((sample_id, _provenance(rows, kb, run.batch_id, at)))
-        if len(pending) >= chunk:
-            _write(ws, kb.id, pending)
-            pending = []
-        if progress is not None:
-            progress(sample_id, done, len(chosen))
+    done, batch = 0, max(batch, 1)
+    for start in range(0, len(chosen), batch):
+        part = [(s, kind, code or own_type) for s, kind, own_type in chosen[start : start + batch]]
+        loaded = load_workspace_samples(
+            ws, [s for s, kind, t in part if _needs_calls(kb, kind, t)], reference
+        )
+        for sample_id, kind, sample_type in part:
+            outcome, rows = _interpret_one(
+                kb, sample_id, kind, sample_type, loaded.get(sample_id), reference
+            )
+            run.samples.append(outcome)
+            if rows is not None:
+                pending.append((sample_id, _provenance(rows, kb, run.batch_id, at)))
+            if len(pending) >= chunk:
+                _write(ws, kb.id, pending)
+                pending = []
+            done += 1
+            if progress is not None:
+                progress(sample_id, done, len(chosen))
     if pending:
         _write(ws, kb.id, pending)
     run.table_version = ws.versions().get(TABLE)
@@ -182,18 +198,31 @@ def _choose_samples(ws: Workspace, samples: list[str] | None) -> list[tuple[str,
     return [known[s] for s in dict.fromkeys(samples)]
 
 
+def _needs_calls(kb: KnowledgeBundle, kind: str | None, tumor_type: str | None) -> bool:
+    """Whether the sample will be interpreted (so its calls must be loaded), not skipped."""
+    if kind in GERMLINE_KINDS:
+        return True
+    if not tumor_type:
+        return False
+    try:
+        kb.tumor_types.check(tumor_type)
+    except UnknownTumorType:
+        return False
+    return True
+
+
 def _interpret_one(
-    ws: Workspace,
     kb: KnowledgeBundle,
     sample_id: str,
     kind: str | None,
     tumor_type: str | None,
+    sample: WorkspaceSample | None,
     reference,
 ) -> tuple[SampleInterpretation, pa.Table | None]:
+    """Interpret one loaded sample (``sample`` is None for a sample that will be skipped)."""
     if kind in GERMLINE_KINDS:
         from genomed.interpret.germline import interpret_germline
 
-        sample = load_workspace_sample(ws, sample_id, reference)
         result = interpret_germline(
             variants=sample.variants, knowledge=kb, reference=reference, sample_id=sample_id
         )
@@ -214,7 +243,6 @@ def _interpret_one(
         return SampleInterpretation(sample_id, kind, "skipped", tumor_type, str(error)), None
     from genomed.interpret.somatic import interpret_somatic
 
-    sample = load_workspace_sample(ws, sample_id, reference)
     result = interpret_somatic(
         variants=sample.variants,
         tumor_type=code,
