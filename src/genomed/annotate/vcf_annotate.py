@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from genomed import __version__
 from genomed.annotate.annotator import ANNOTATION_COLUMNS, Annotator
+from genomed.annotate.bgzf import BgzfWriter
 from genomed.annotate.csq import CsqBuilder, csq_fields, header_line
 from genomed.annotate.vcf_text import iter_line_batches, read_header, record_lines, split_fields
 from genomed.errors import InputError
@@ -83,9 +84,8 @@ class _VcfWriter:
         self.out = out
         self.compress = compress
         if compress:
-            from pysam.libcbgzf import BGZFile
-
-            self.handle = BGZFile(str(out), "wb3")  # level 3: 2x faster than 6, ~5% larger
+            # level 3: 2x faster than 6, ~5% larger; the same bytes as htslib's writer
+            self.handle = BgzfWriter(out, level=3)
         else:
             self.handle = open(out, "wb")  # noqa: SIM115 (closed by close())
         self.handle.write(("\n".join(header) + "\n").encode())
@@ -100,7 +100,7 @@ class _VcfWriter:
             offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)
             first, last = offsets[text.offset], offsets[text.offset + len(text)]
             data = text.buffers()[2].slice(first, last - first)
-            self.handle.write(data.to_pybytes() if self.compress else memoryview(data))
+            self.handle.write(memoryview(data))
 
     def close(self) -> bool:
         self.handle.close()
