@@ -13,6 +13,7 @@ fields present.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -69,8 +70,6 @@ _ESCAPES = [(";", "%3B"), ("=", "%3D"), (",", "%2C"), (" ", "_"), ("|", "&")]
 
 def variant_class(ref_len, alt_len) -> pa.Array:
     """VEP's VARIANT_CLASS from minimal allele lengths (arrays)."""
-    import numpy as np
-
     r, a = np.asarray(ref_len), np.asarray(alt_len)
     out = np.select(
         [(r == 1) & (a == 1), r == 0, a == 0, r == a],
@@ -93,8 +92,24 @@ def header_line(fields: list[tuple[str, str]], bundle_id: str, version: str) -> 
     )
 
 
+_SPECIAL = np.zeros(256, dtype=bool)
+_SPECIAL[[ord(old) for old, _ in _ESCAPES]] = True
+
+
+def _may_need_escapes(text: pa.Array | pa.ChunkedArray) -> bool:
+    """False when no value buffer holds a character of :data:`_ESCAPES` (one NumPy
+    pass over the bytes instead of one Arrow pass per character)."""
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        data = chunk.buffers()[2]
+        if data is not None and _SPECIAL[np.frombuffer(data, dtype=np.uint8)].any():
+            return True
+    return False
+
+
 def _escaped(column: pa.Array) -> pa.Array:
     text = pc.cast(column, pa.string())
+    if not _may_need_escapes(text):
+        return text
     for old, new in _ESCAPES:
         text = pc.replace_substring(text, old, new)
     return text
