@@ -399,3 +399,75 @@ def test_cli_json_summary_and_skip_message(scratch):
     assert _select(scratch, "mutated(BRAF, tier1)") == ["BRAF-PRAD", "TCGA-A6-2686"]
     result = runner.invoke(app, ["interpret", "workspace", "-w", str(scratch), "--sample", "X"])
     assert result.exit_code == 1 and "no sample 'X'" in result.output
+
+
+# -- batches ---------------------------------------------------------------------------------
+
+
+def test_a_batch_gives_exactly_the_rows_of_one_sample_at_a_time(ingested, tmp_path, monkeypatch):
+    # KRAS G12D is called in KRAS-COAD, KRAS-UNTYPED and KRAS-GERMLINE: a batch annotates
+    # it once and every sample interpreted still gets its own row (KRAS-UNTYPED once it
+    # is given a tumour type, in the second run)
+    import genomed.interpret.workspace_input as workspace_input
+
+    everyone = [*TUMOURS, "KRAS-GERMLINE"]
+    small = ["BRAF-PRAD", "KRAS-COAD", "KRAS-UNTYPED", "KRAS-GERMLINE", "TP53-SYN"]
+    annotated = []
+    annotate_table = workspace_input.annotate_table
+
+    def counting(table, reference=None):
+        annotated.append(table.column("variant_key").to_pylist())
+        return annotate_table(table, reference)
+
+    monkeypatch.setattr(workspace_input, "annotate_table", counting)
+    runs, seen = {}, []
+    for batch, chunk in [(1, 1), (3, 2), (len(everyone), 50)]:
+        ws = tmp_path / f"ws-{batch}"
+        shutil.copytree(ingested, ws)
+        annotated.clear()
+        seen.clear()
+        for samples, tumor_type in [(everyone, None), (small, "COAD")]:
+            run = interpret_workspace(
+                ws,
+                samples,
+                tumor_type=tumor_type,
+                batch=batch,
+                chunk=chunk,
+                progress=lambda sample, done, total: seen.append(done),
+            )
+            assert [s.sample_id for s in run.samples] == samples
+            runs[batch, tumor_type] = [(s.status, s.rows, s.tiers, s.classes) for s in run.samples]
+        assert seen == [*range(1, len(everyone) + 1), *range(1, len(small) + 1)]
+        runs[batch] = _rows(ws)
+        # each distinct variant annotated once per batch
+        assert all(len(keys) == len(set(keys)) for keys in annotated)
+        if batch == len(everyone):
+            assert len(annotated) == 2  # one batch per run
+    kras = Workspace.open(ingested).connect().execute(
+        "SELECT count(*) FROM calls JOIN variants USING (variant_key) "
+        "WHERE variants.pos = 25245350"
+    ).fetchone()[0]  # fmt: skip
+    assert kras == 3
+    one_at_a_time = runs[1]
+    assert len(one_at_a_time) > 3313 and runs[3] == one_at_a_time
+    assert runs[len(everyone)] == one_at_a_time
+    for tumor_type in (None, "COAD"):
+        assert runs[3, tumor_type] == runs[1, tumor_type] == runs[len(everyone), tumor_type]
+    assert len([r for r in one_at_a_time if r["protein_change"] == "G12D"]) == 3
+
+
+def test_loading_samples_together_reads_each_as_loading_it_alone(ingested):
+    from genomed.interpret.workspace_input import load_workspace_sample, load_workspace_samples
+
+    ws = Workspace.open(ingested)
+    everyone = [*TUMOURS, "KRAS-GERMLINE"]
+    together = load_workspace_samples(ws, everyone)
+    assert list(together) == everyone
+    for sample_id in everyone:
+        alone = load_workspace_sample(ws, sample_id)
+        assert together[sample_id].variants.equals(alone.variants)
+        assert together[sample_id] == alone
+    assert together[COAD_SAMPLE].variants.num_rows == 3313
+    assert together["KRAS-COAD"].variants.column("gene").to_pylist() == ["KRAS"]
+    with pytest.raises(SampleNotFound, match="'NOPE'"):
+        load_workspace_samples(ws, ["KRAS-COAD", "NOPE"])
