@@ -20,8 +20,10 @@ without a stored call means homozygous reference with the expected ploidy of
   (``adjusted_sex_ploidy_expr``): hom-alt -> one alt allele (hemizygous), het -> missing.
 
 Nothing is done per sample or per allele in Python: base AN is (samples per batch and
-cell) x (sites of the batch), exceptions are aggregated per (allele, cell), and cells are
-summed into groups at the end (see :mod:`genomed.popfreq.groups`).
+cell) x (sites of the batch), exceptions are aggregated per (allele, cell) in DuckDB, and
+cells are summed into groups at the end with ``np.bincount``
+(:mod:`genomed.popfreq.group_sums`; the DuckDB GROUP BY it replaces, eight 128-bit sums
+over five rows per cell row, was most of the build's time).
 
 Output columns are those of the ``popfreq_counts`` table.
 """
@@ -215,7 +217,7 @@ def _per_cell_sql(adj: AdjFilter) -> str:
         UNION ALL
         SELECT variant_key, cell_id, ac, nhomalt, nhemi, an, ac_raw, nhomalt_raw, nhemi_raw,
                an_raw FROM exception_sums
-    ),
+    )
     SELECT v.ord, x.cell_id::INTEGER AS cell_id,
            {", ".join(f"x.{c}::BIGINT AS {c}" for c in COUNT_COLUMNS)}
     FROM per_cell x JOIN _pf_scope v USING (variant_key)
