@@ -229,25 +229,42 @@ def _pure_indels(a, index, alleles, shifts: IndelShifts, t, v) -> tuple[pa.Array
     g5 = np.where(ins, np.where(plus, e2, s2), np.where(plus, s2, e2))
     g3 = np.where(ins, np.where(plus, s2, e2), np.where(plus, e2, s2))
     dup = np.zeros(len(v), dtype=bool)
-    inserted = []
-    for r in np.flatnonzero(ins):
-        i, seq = int(v[r]), alleles.alt_min[v[r]]
-        size = len(seq)
-        genomic = rotated(seq, int(k[r]), bool(plus[r]))
-        w, w0 = shifts.bases[i], int(shifts.first[i])
-        if w is not None:
-            if plus[r]:
-                lo = int(s2[r]) - size - w0
-                hit = lo >= 0 and w[lo : lo + size] == genomic
-                span = (int(s2[r]) - size, int(s2[r]) - 1)
-            else:
-                lo = int(e2[r]) + 1 - w0
-                hit = lo >= 0 and w[lo : lo + size] == genomic and lo + size <= len(w)
-                span = (int(e2[r]) + size, int(e2[r]) + 1)
-            if hit:
-                dup[r] = True
-                g5[r], g3[r] = span
-        inserted.append(genomic if plus[r] else reverse_complement(genomic))
+    suffix = np.where(ins, "ins", "del").astype(object)
+    rows = np.flatnonzero(ins)
+    if len(rows):
+        # an insertion's text depends only on (variant, shift, strand): worked out once
+        # per distinct combination, not once per transcript
+        combo = (v[rows] << 22) | (k[rows] << 1) | plus[rows]
+        distinct, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+        hit_u = np.zeros(len(distinct), dtype=bool)
+        span5_u = np.zeros(len(distinct), dtype=np.int64)
+        span3_u = np.zeros(len(distinct), dtype=np.int64)
+        suffix_u = np.empty(len(distinct), dtype=object)
+        for u, r in enumerate(rows[first]):
+            i, seq = int(v[r]), alleles.alt_min[v[r]]
+            size = len(seq)
+            genomic = rotated(seq, int(k[r]), bool(plus[r]))
+            w, w0 = shifts.bases[i], int(shifts.first[i])
+            hit = False
+            if w is not None:
+                if plus[r]:
+                    lo = int(s2[r]) - size - w0
+                    hit = lo >= 0 and w[lo : lo + size] == genomic
+                    span = (int(s2[r]) - size, int(s2[r]) - 1)
+                else:
+                    lo = int(e2[r]) + 1 - w0
+                    hit = lo >= 0 and w[lo : lo + size] == genomic and lo + size <= len(w)
+                    span = (int(e2[r]) + size, int(e2[r]) + 1)
+                if hit:
+                    hit_u[u] = True
+                    span5_u[u], span3_u[u] = span
+            inserted = genomic if plus[r] else reverse_complement(genomic)
+            suffix_u[u] = "dup" if hit else "ins" + inserted
+        hit = hit_u[inverse]
+        dup[rows] = hit
+        g5[rows] = np.where(hit, span5_u[inverse], g5[rows])
+        g3[rows] = np.where(hit, span3_u[inverse], g3[rows])
+        suffix[rows] = suffix_u[inverse]
     coding = a.coding[t]
     ccs, cce, length = a.cdna_coding_start[t], a.cdna_coding_end[t], a.length[t]
     p5 = position_texts(*place_pair(index, t, g5), coding, ccs, cce, length)
@@ -255,9 +272,6 @@ def _pure_indels(a, index, alleles, shifts: IndelShifts, t, v) -> tuple[pa.Array
     size = np.where(ins, alleles.alen[v], alleles.rlen[v])
     single = (size == 1) & ~(ins & ~dup)
     where = pc.if_else(pa.array(single), p5, join(p5, p3, sep="_"))
-    suffix = np.where(ins, np.where(dup, "dup", "ins"), "del").astype(object)
-    plain_ins = np.flatnonzero(ins)
-    suffix[plain_ins] = ["dup" if dup[r] else "ins" + inserted[j] for j, r in enumerate(plain_ins)]
     prefix = pa.array(np.where(coding, "c.", "n."), pa.string())
     texts = join(prefix, where, pa.array(suffix, pa.string()))
     return texts, k
