@@ -37,6 +37,7 @@ from genomed.reference.bundle import BundleArrays
 from genomed.reference.genetic_code import reverse_complement
 
 Fetch = Callable[[str, int, int], "str | None"]  # noqa: UP037
+STR = pa.string()
 
 
 def position_text(cdna: int, offset: int, coding: bool, ccs: int, cce: int, length: int) -> str:
@@ -360,7 +361,24 @@ def hgvs_genomic(
             single_bases(alleles.alt_min[k]),
         )
         parts.append((k, texts))
-    others = np.flatnonzero(known & ~snv)
+    # plain deletions: shifted by the variant's whole 3' room (array arithmetic)
+    deletion = known & (alleles.rlen > 0) & (alleles.alen == 0)
+    k = np.flatnonzero(deletion)
+    if len(k):
+        room = np.where(shifts.first[k] > 0, shifts.right[k], 0)
+        lo, hi = alleles.start[k] + room, alleles.end[k] + room
+        span = pc.if_else(
+            pa.array(lo == hi), pa.scalar(""), join(pa.scalar("_"), pc.cast(pa.array(hi), STR))
+        )
+        texts = join(
+            pa.array(accessions[k], STR),
+            pa.scalar(":g."),
+            pc.cast(pa.array(lo), STR),
+            span,
+            pa.scalar("del"),
+        )
+        parts.append((k, texts))
+    others = np.flatnonzero(known & ~snv & ~deletion)
     other_texts = []
     for i in others:
         s = int(alleles.start[i])
