@@ -3,8 +3,9 @@
 The demo is the product's tour: each capability adds a step here. Inputs are the files in
 ``genomed/data/demo`` (see PROVENANCE.md there): the 1000 Genomes phase-3 chr1 subset
 with its population panel (GRCh37, lifted to GRCh38), the PCGR colon-adenocarcinoma
-tumour VCF (GRCh38) and the TCGA LAML cohort (GRCh37 MAF with clinical data). The
-tumour is interpreted into the workspace (``interpretations``) so cohorts can select by tier.
+tumour VCF (GRCh38) and the TCGA LAML cohort (GRCh37 MAF with clinical data). Every
+tumour (the COAD one and the 200 LAML samples, OncoTree AML from the clinical data) is
+interpreted into the workspace (``interpretations``) so cohorts can select by tier.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ THOUSAND_GENOMES = DEMO_DATA / "1000G_phase3_chr1_11697036-11836540.vcf.gz"
 PANEL = DEMO_DATA / "integrated_call_samples_v3.20130502.ALL.panel"
 COAD_TUMOUR = DEMO_DATA / "T001-COAD.grch38.vcf.gz"
 LAML_STUDY = DEMO_DATA / "laml_study"
-#: the tier cohort the demo selects after interpreting the COAD tumour
+#: the tier cohorts the demo selects after interpreting the tumours: the COAD tumour's
+#: BRAF V600E, and the LAML patients with an IDH1/IDH2 hotspot (IDH inhibitors in AML)
 DEMO_TIER_COHORT = "mutated(BRAF, tier1)"
+DEMO_AML_TIER_COHORT = "mutated(IDH1, tier1) or mutated(IDH2, tier1)"
 
 
 @dataclass
@@ -49,7 +52,7 @@ def run_demo(
         steps.append(item)
         say(item)
 
-    coad = result = ingest_vcf(
+    result = ingest_vcf(
         workspace,
         COAD_TUMOUR,
         VcfIngestOptions(
@@ -103,8 +106,9 @@ def run_demo(
     analysis = laml_demo_analysis(workspace, Path(workspace) / "plots")
     step("Cohort: TCGA LAML gene frequencies and overall survival by DNMT3A", lines=analysis.lines)
     step(
-        "Interpreted the colon adenocarcinoma into the workspace (AMP/ASCO/CAP tiers for cohorts)",
-        lines=interpret_demo_tumour(workspace, coad.batch_id),
+        "Interpreted every tumour into the workspace: the colon adenocarcinoma and the 200 "
+        "LAML samples (AMP/ASCO/CAP tiers for cohorts)",
+        lines=interpret_demo_tumours(workspace),
     )
     report = write_demo_report(Path(workspace) / "reports" / "T001-COAD.report.html")
     step(
@@ -114,36 +118,36 @@ def run_demo(
     return steps
 
 
-def interpret_demo_tumour(workspace: str | Path, batch_id: str) -> list[str]:
-    """Interpret the demo tumour (the sample of ingest ``batch_id``) into the workspace's
-    ``interpretations`` table and select the tier cohort the demo suggests; the lines
-    ``genomed demo`` prints."""
+def interpret_demo_tumours(workspace: str | Path) -> list[str]:
+    """Interpret every tumour sample of the demo workspace into its ``interpretations``
+    table (samples in batches: about 20 samples a second) and select the tier cohorts the
+    demo suggests; the lines ``genomed demo`` prints."""
     from genomed.cohort import open_cohort
     from genomed.interpret.workspace_interpretation import interpret_workspace
     from genomed.store.workspace import Workspace
 
     ws = Workspace.open(workspace)
-    con = ws.connect(tables=["samples"])
-    try:
-        sample_ids = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT sample_id FROM samples WHERE batch_id = ? AND kind = 'tumor'",
-                [batch_id],
-            ).fetchall()
-        ]
-    finally:
-        con.close()
-    run = interpret_workspace(ws, sample_ids)
+    run = interpret_workspace(ws)
     tiers = ", ".join(f"{tier} {n:,}" for tier, n in run.tier_counts().items())
-    with open_cohort(ws, "all") as data:
-        tier1 = data.select(DEMO_TIER_COHORT).patient_ids
-    return [
+    by_type: dict[str, int] = {}
+    for sample in run.interpreted:
+        by_type[sample.tumor_type] = by_type.get(sample.tumor_type, 0) + 1
+    samples = ", ".join(f"{n:,} {code}" for code, n in sorted(by_type.items()))
+    lines = [
+        f"{len(run.interpreted):,} tumour samples ({samples}): "
         f"{sum(s.rows for s in run.interpreted):,} calls and events tiered ({tiers}) "
-        f"with {run.knowledge}: table interpretations",
-        f"cohort {DEMO_TIER_COHORT}: {len(tier1)} patient{'s' * (len(tier1) != 1)} "
-        f"({', '.join(tier1)}); try "
+        f"with {run.knowledge}: table interpretations"
+    ]
+    lines += [f"skipped {s.sample_id}: {s.reason}" for s in run.skipped]
+    with open_cohort(ws, "all") as data:
+        braf = data.select(DEMO_TIER_COHORT).patient_ids
+        idh = data.select(DEMO_AML_TIER_COHORT).patient_ids
+    return lines + [
+        f"cohort {DEMO_TIER_COHORT}: {len(braf)} patient{'s' * (len(braf) != 1)} "
+        f"({', '.join(braf)}); try "
         f'`genomed cohort define -w {workspace} braf_tier1 "{DEMO_TIER_COHORT}"`',
+        f"cohort {DEMO_AML_TIER_COHORT}: {len(idh)} patients; try "
+        f'`genomed cohort define -w {workspace} idh_tier1 "{DEMO_AML_TIER_COHORT}"`',
     ]
 
 
