@@ -471,3 +471,25 @@ def test_loading_samples_together_reads_each_as_loading_it_alone(ingested):
     assert together["KRAS-COAD"].variants.column("gene").to_pylist() == ["KRAS"]
     with pytest.raises(SampleNotFound, match="'NOPE'"):
         load_workspace_samples(ws, ["KRAS-COAD", "NOPE"])
+
+
+def test_the_demo_laml_study_is_interpreted_as_aml(tmp_path):
+    # the 200 TCGA LAML samples carry OncoTree AML from the clinical data, which the
+    # knowledge bundle lists: every sample is interpreted, none skipped, in a few batches
+    from genomed.demo import DEMO_AML_TIER_COHORT, LAML_STUDY, interpret_demo_tumours
+    from genomed.store.ingest_cbioportal import StudyIngestOptions, ingest_cbioportal
+
+    ws = tmp_path / "ws"
+    Workspace.create(ws, "GRCh38")
+    ingest_cbioportal(ws, LAML_STUDY, StudyIngestOptions())  # GRCh37, lifted
+    lines = interpret_demo_tumours(ws)
+    assert lines[0].startswith("200 tumour samples (200 AML): 2,211 calls and events tiered")
+    assert not any(line.startswith("skipped") for line in lines)
+    frame = read_interpretations(ws)
+    assert frame["sample_id"].nunique() == 193  # 7 samples have no calls (nor events)
+    assert set(frame["tumor_type"]) == {"AML"}
+    # one row per call (2,207) and per CNA/fusion event kept (4)
+    assert (frame["alteration"] == "mutation").sum() == 2207 and len(frame) == 2211
+    r882h = frame[(frame.gene == "DNMT3A") & (frame.protein_change == "R882H")]
+    assert len(r882h) == 19 and set(r882h.tier + "-" + r882h.tier_level) == {"I-A"}
+    assert f"cohort {DEMO_AML_TIER_COHORT}: 37 patients" in lines[-1]
