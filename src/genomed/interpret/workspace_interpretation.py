@@ -10,6 +10,11 @@ with a code the knowledge bundle does not list, is skipped and the reason report
 germline or normal sample named in ``samples`` is classified with
 :func:`~genomed.interpret.germline.interpret_germline` (ACMG/AMP class, no tier).
 
+Batches. Samples are read ``batch`` at a time with
+:func:`~genomed.interpret.workspace_input.load_workspace_samples` (one query per table,
+each distinct variant annotated once) and then interpreted one by one, so the rows do not
+depend on the batch size.
+
 What is written. One row per call of the sample (every tier, IV included) and per
 copy-number or fusion event the somatic interpretation kept, with the tier split into
 ``tier`` (I..IV) and ``tier_level`` (A..D), the oncogenicity class, the knowledge bundle
