@@ -46,6 +46,56 @@ def _upper(column) -> pa.Array:
     return pc.utf8_upper(pc.cast(column, pa.string()).fill_null(""))
 
 
+def _minimal_anchored(rows, ref_a, alt_a, ref_len, alt_len, start, end, ref_min, alt_min) -> None:
+    """Minimal form of alleles where REF or ALT is one base (trimming leaves them as they
+    are), written into the arrays at ``rows``: the same rules as the per-row loop of
+    :func:`prepare_alleles`, with Arrow string kernels."""
+    if len(rows) == 0:
+        return
+    index = pa.array(rows)
+    r, a = ref_a.take(index), alt_a.take(index)
+    rl, al = ref_len[rows], alt_len[rows]
+
+    def first(x):
+        return pc.utf8_slice_codeunits(x, 0, 1)
+
+    def last(x):
+        return pc.utf8_slice_codeunits(x, -1)
+
+    def mask(x) -> np.ndarray:
+        return np.asarray(x.to_numpy(zero_copy_only=False), dtype=bool)
+
+    left = mask(pc.equal(first(r), first(a)))  # anchor base first: drop it
+    right_ins = ~left & (rl == 1) & mask(pc.equal(last(a), r))  # right-anchored insertion
+    right_del = ~left & ~right_ins & (al == 1) & mask(pc.equal(last(r), a))
+    empty = pa.scalar("")
+    r_min = pc.if_else(
+        pa.array(left),
+        pc.utf8_slice_codeunits(r, 1),
+        pc.if_else(
+            pa.array(right_ins),
+            empty,
+            pc.if_else(pa.array(right_del), pc.utf8_slice_codeunits(r, 0, -1), r),
+        ),
+    )
+    a_min = pc.if_else(
+        pa.array(left),
+        pc.utf8_slice_codeunits(a, 1),
+        pc.if_else(
+            pa.array(right_ins),
+            pc.utf8_slice_codeunits(a, 0, -1),
+            pc.if_else(pa.array(right_del), empty, a),
+        ),
+    )
+    r2 = np.where(left | right_del, rl - 1, np.where(right_ins, 0, rl))
+    a2 = np.where(left | right_ins, al - 1, np.where(right_del, 0, al))
+    start[rows] = start[rows] + left
+    end[rows] = start[rows] + r2 - 1
+    ref_min[rows] = r_min.to_numpy(zero_copy_only=False)
+    alt_min[rows] = a_min.to_numpy(zero_copy_only=False)
+    ref_len[rows], alt_len[rows] = r2, a2
+
+
 def prepare_alleles(table: pa.Table) -> VariantAlleles:
     """Trimmed VCF-style and minimal-style alleles of ``table`` (``chrom``, ``pos``,
     ``ref``, ``alt`` columns; ``pos`` 1-based)."""
@@ -70,7 +120,12 @@ def prepare_alleles(table: pa.Table) -> VariantAlleles:
     end = pos.copy()
     ref_min = ref.copy()
     alt_min = alt.copy()
-    for i in np.flatnonzero(((ref_len != 1) | (alt_len != 1)) & annotatable):
+    todo = ((ref_len != 1) | (alt_len != 1)) & annotatable
+    # one allele of one base (VCF-anchored indels): nothing to trim, minimal form by column
+    anchored = todo & ((ref_len == 1) | (alt_len == 1))
+    _minimal_anchored(np.flatnonzero(anchored), ref_a, alt_a, ref_len, alt_len, start, end,
+                      ref_min, alt_min)  # fmt: skip
+    for i in np.flatnonzero(todo & ~anchored):
         p, r, a = trim_alleles(int(pos[i]), ref[i], alt[i])
         pos[i], ref[i], alt[i] = p, r, a
         s = p
