@@ -62,6 +62,54 @@ class SomaticResult:
         return sorted(rows, key=lambda r: (TIER_ORDER.index(r["tier"]), r.get("gene") or ""))
 
 
+@dataclass(frozen=True)
+class SomaticKnowledge:
+    """The knowledge bundle's indexes a tumour is matched against (read-only, so one copy
+    serves every sample of a run: building them is most of a small tumour's time)."""
+
+    index: EvidenceIndex
+    hotspots: HotspotIndex
+    hotspot_keys: dict  # variant_key -> hotspot protein change
+    roles: dict  # gene -> oncogene / TSG role
+    cancer_genes: frozenset
+    civic_changes: dict  # variant_key -> CIViC protein change (single residue)
+
+
+_KNOWLEDGE_CACHE: dict[tuple[str, str], SomaticKnowledge] = {}
+
+
+def somatic_knowledge(kb: KnowledgeBundle) -> SomaticKnowledge:
+    """The indexes of ``kb``, built once per bundle (path and id) per process."""
+    key = (str(kb.path), kb.id)
+    if key not in _KNOWLEDGE_CACHE:
+        index = EvidenceIndex(kb.table("biomarkers"))
+        hotspots = HotspotIndex(kb.table("hotspots"))
+        alleles = kb.table("hotspot_alleles")
+        hotspot_keys = dict(
+            zip(
+                alleles.column("variant_key").to_pylist(),
+                alleles.column("protein_change").to_pylist(),
+                strict=True,
+            )
+        )
+        genes = kb.table("gene_roles")
+        roles = dict(
+            zip(genes.column("gene").to_pylist(), genes.column("role").to_pylist(), strict=True)
+        )
+        civic_changes = {
+            r["variant_key"]: f"{r['aa_ref']}{r['aa_pos']}{r['aa_alt']}"
+            for r in kb.table("biomarkers").to_pylist()
+            if r["variant_key"] is not None
+            and r["alteration_type"] == "protein_change"
+            and len(r["aa_alt"] or "") == 1
+        }
+        cancer_genes = frozenset(set(roles) | index.genes | {g for g, _ in hotspots.by_residue})
+        _KNOWLEDGE_CACHE[key] = SomaticKnowledge(
+            index, hotspots, hotspot_keys, roles, cancer_genes, civic_changes
+        )
+    return _KNOWLEDGE_CACHE[key]
+
+
 def interpret_somatic(
     vcf: str | Path | None = None,
     *,
@@ -98,28 +146,13 @@ def interpret_somatic(
         variants = load_variants(vcf, sample=sample, reference=reference)
     if frequencies is not None:
         variants = frequencies_from_sites_vcf(variants, frequencies)
-    index = EvidenceIndex(kb.table("biomarkers"))
-    hotspots = HotspotIndex(kb.table("hotspots"))
-    hotspot_keys = {
-        k: p for k, p in zip(
-            kb.table("hotspot_alleles").column("variant_key").to_pylist(),
-            kb.table("hotspot_alleles").column("protein_change").to_pylist(),
-            strict=True,
-        )
-    }  # fmt: skip
-    roles = dict(zip(kb.table("gene_roles").column("gene").to_pylist(), kb.table("gene_roles").column("role").to_pylist(), strict=True))  # fmt: skip
-    cancer_genes = set(roles) | index.genes | {g for g, _ in hotspots.by_residue}
+    known = somatic_knowledge(kb)
+    index, hotspots, hotspot_keys = known.index, known.hotspots, known.hotspot_keys
+    roles, cancer_genes, civic_changes = known.roles, known.cancer_genes, known.civic_changes
     frequency_consulted = frequencies is not None or any(
         s is not None for s in variants.column("af_source").to_pylist()
     )
     rows = variants.to_pylist()
-    civic_changes = {
-        r["variant_key"]: f"{r['aa_ref']}{r['aa_pos']}{r['aa_alt']}"
-        for r in kb.table("biomarkers").to_pylist()
-        if r["variant_key"] is not None
-        and r["alteration_type"] == "protein_change"
-        and len(r["aa_alt"] or "") == 1
-    }
     for v in rows:
         _protein_change_from_knowledge(v, hotspot_keys, civic_changes)
     matches = [
