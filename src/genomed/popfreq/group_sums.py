@@ -131,9 +131,11 @@ def count_values(table: pa.Table) -> np.ndarray:
     """The eight count columns of ``table`` as one [8, rows] float64 array."""
     if table.num_rows == 0:
         return np.zeros((len(COUNT_COLUMNS), 0), np.float64)
-    return np.stack(
-        [table.column(c).fill_null(0).to_numpy().astype(np.float64) for c in COUNT_COLUMNS]
-    )
+    values = np.empty((len(COUNT_COLUMNS), table.num_rows), np.float64)
+    for i, name in enumerate(COUNT_COLUMNS):
+        column = table.column(name)
+        values[i] = (column.fill_null(0) if column.null_count else column).to_numpy()
+    return values
 
 
 def merge_totals(base: pa.Table, deltas: list[tuple[pa.Table, int]]) -> pa.Table:
