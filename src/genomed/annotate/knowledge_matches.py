@@ -51,22 +51,56 @@ KNOWLEDGE_COLUMNS = [
 _AA = re.compile(r"^([A-Z*])/([A-Z*])$")
 
 
-def _protein_parts(ann: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(aa_ref, aa_pos, aa_alt) of single-residue changes ('' / 0 elsewhere)."""
-    aa = ann.column("amino_acids").fill_null("").to_pylist()
-    pos = ann.column("protein_position").fill_null("").to_pylist()
-    ref, where, alt = [], [], []
-    for a, p in zip(aa, pos, strict=True):
-        m = _AA.match(a)
-        if m and p.isdigit():
-            ref.append(m.group(1))
-            where.append(int(p))
-            alt.append(m.group(2))
-        else:
-            ref.append("")
-            where.append(0)
-            alt.append("")
-    return np.array(ref, dtype=object), np.array(where, dtype=np.int64), np.array(alt, dtype=object)
+def _protein_parts(ann: pa.Table) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """(aa_ref, aa_pos, aa_alt) of single-residue changes ('' / 0 elsewhere): amino acids
+    ``R/H`` at a plain numeric protein position."""
+    aa = pc.fill_null(ann.column("amino_acids"), "")
+    pos = pc.fill_null(ann.column("protein_position"), "")
+    parts = pc.extract_regex(aa, r"^(?P<ref>[A-Z*])/(?P<alt>[A-Z*])$")
+    ok = pc.and_(pc.is_valid(parts), pc.match_substring_regex(pos, r"^[0-9]+$"))
+    ok = pc.fill_null(ok, False)
+    where = pc.cast(pc.if_else(ok, pos, "0"), pa.int64()).to_numpy(zero_copy_only=False)
+    ref = pc.if_else(ok, pc.struct_field(parts, [0]), "")
+    alt = pc.if_else(ok, pc.struct_field(parts, [1]), "")
+    return _flat(ref), np.asarray(where, dtype=np.int64), _flat(alt)
+
+
+def _flat(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+_NONE = "\x01"  # stands for a missing value inside a composite key
+
+
+def _composite(*columns) -> pa.Array:
+    """One string key per row from several columns (ints as decimal text, null as a
+    marker), the same text :func:`_composite_of` gives a Python tuple."""
+    texts = [
+        pc.fill_null(c if pa.types.is_string(c.type) else pc.cast(c, pa.string()), _NONE)
+        for c in columns
+    ]
+    return _flat(pc.binary_join_element_wise(*texts, "\x00"))
+
+
+def _composite_of(key: tuple) -> str:
+    return "\x00".join(_NONE if x is None else str(x) for x in key)
+
+
+def _index_in(values, lookup: pa.Array) -> np.ndarray:
+    """Position of each value in ``lookup`` (its first occurrence), -1 when absent."""
+    found = pc.index_in(values, value_set=_flat(lookup))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _last_wins(table: pa.Table) -> pa.Table:
+    """Rows in reverse order, so a first-occurrence lookup finds the last row (as a dict
+    built from the rows would)."""
+    return table.take(pa.array(np.arange(table.num_rows - 1, -1, -1, dtype=np.int64)))
+
+
+def _taken(values: pa.Array, index: np.ndarray, dtype) -> pa.Array:
+    """``values[index]`` with null where ``index`` is -1."""
+    return _flat(values).take(pa.array(index, mask=index < 0)).cast(dtype)
 
 
 def _info_field(info: pa.Array, index_in_record: np.ndarray, name: str) -> np.ndarray:
@@ -216,6 +250,31 @@ class KnowledgeSources:
                     self.civic_change.setdefault(key, set()).add(name)
                 elif row["alteration_type"] == "codon" and row["aa_pos"]:
                     self.civic_codon.setdefault((row["gene"], row["aa_pos"]), set()).add(name)
+            # the same lookups as Arrow arrays, for whole-column matching
+            self._clinvar_rows = _last_wins(
+                cv.select(["variant_key", "clinvar_id", "significance", "review_status", "stars"])
+            )
+            ha_last = _last_wins(ha)
+            self._hotspot_allele_keys = _flat(ha_last.column("variant_key"))
+            self._hotspot_allele_names = _flat(
+                pc.binary_join_element_wise(
+                    pc.fill_null(ha_last.column("gene"), "None"),
+                    pc.fill_null(ha_last.column("protein_change"), "None"),
+                    ":",
+                )
+            )
+            self._residue_keys = pa.array(
+                sorted(_composite_of(key) for key in self.hotspot_residues), pa.string()
+            )
+            self._civic_key_keys = pa.array(list(self.civic_key), pa.int64())
+            self._civic_change_keys = pa.array(
+                [_composite_of(key) for key in self.civic_change], pa.string()
+            )
+            self._civic_change_list = list(self.civic_change.values())
+            self._civic_codon_keys = pa.array(
+                [_composite_of(key) for key in self.civic_codon], pa.string()
+            )
+            self._civic_codon_list = list(self.civic_codon.values())
         self._prepared = True
 
     def annotate(self, ann: pa.Table, build: str | None = None) -> pa.Table:
@@ -227,56 +286,71 @@ class KnowledgeSources:
         change (hotspot residues, CIViC changes and codons) still apply."""
         self._prepare()
         positional = build is None or self.knowledge is None or self.knowledge.build == build
-        no_match: dict = {}
-        clinvar = self.clinvar if positional and self.knowledge is not None else no_match
-        hotspot_alleles = (
-            self.hotspot_alleles if positional and self.knowledge is not None else no_match
-        )
-        civic_key = self.civic_key if positional and self.knowledge is not None else no_match
         n = ann.num_rows
-        keys = ann.column("variant_key").to_pylist()
-        out: dict[str, list] = {name: [None] * n for name, _ in KNOWLEDGE_COLUMNS}
+        keys = _flat(ann.column("variant_key"))
+        out: dict[str, pa.Array] = {}
         if self.knowledge is not None:
-            genes = ann.column("gene").to_pylist()
+            genes = ann.column("gene")
             aa_ref, aa_pos, aa_alt = _protein_parts(ann)
-            for i, key in enumerate(keys):
-                hit = clinvar.get(key)
-                if hit:
-                    (out["clinvar_id"][i], out["clinvar_significance"][i],
-                     out["clinvar_review_status"][i], out["clinvar_stars"][i]) = hit  # fmt: skip
-                hot = hotspot_alleles.get(key)
-                if (
-                    hot is None
-                    and aa_pos[i]
-                    and (genes[i], int(aa_pos[i]), aa_ref[i]) in self.hotspot_residues
-                ):
-                    hot = f"{genes[i]}:{aa_ref[i]}{aa_pos[i]}"
-                out["hotspot"][i] = hot
-                names = set(civic_key.get(key, ()))
-                if aa_pos[i]:
-                    names |= self.civic_change.get(
-                        (genes[i], aa_ref[i], int(aa_pos[i]), aa_alt[i]), set()
-                    )
-                    if aa_ref[i] != aa_alt[i]:
-                        names |= self.civic_codon.get((genes[i], int(aa_pos[i])), set())
-                out["civic"][i] = "&".join(sorted(names)) or None
-            out["knowledge"] = [self.knowledge.id] * n
-        unique = np.unique(np.asarray(keys, dtype=np.int64)) if n else np.zeros(0, np.int64)
+            has_pos = aa_pos != 0
+            no_row = np.full(n, -1, dtype=np.int64)
+            # ClinVar by allele
+            cv = self._clinvar_rows
+            hit = _index_in(keys, cv.column("variant_key")) if positional else no_row
+            for name, source in (("clinvar_id", "clinvar_id"),
+                                 ("clinvar_significance", "significance"),
+                                 ("clinvar_review_status", "review_status"),
+                                 ("clinvar_stars", "stars")):  # fmt: skip
+                out[name] = _taken(cv.column(source), hit, dict(KNOWLEDGE_COLUMNS)[name])
+            # hotspots: the allele, else the residue (gene + position + reference residue)
+            allele = _index_in(keys, self._hotspot_allele_keys) if positional else no_row
+            hot = _taken(self._hotspot_allele_names, allele, pa.string())
+            residue_key = _composite(genes, pa.array(aa_pos), aa_ref)
+            residue = (allele < 0) & has_pos & (_index_in(residue_key, self._residue_keys) >= 0)
+            if residue.any():
+                named = pc.binary_join_element_wise(
+                    pc.fill_null(genes, "None"), pc.binary_join_element_wise(
+                        aa_ref, pc.cast(pa.array(aa_pos), pa.string()), ""), ":"
+                )  # fmt: skip
+                hot = pc.if_else(pa.array(residue), named, hot)
+            out["hotspot"] = _flat(hot)
+            # CIViC: by allele, by protein change, by codon; unions built where any matched
+            by_key = _index_in(keys, self._civic_key_keys) if positional else no_row
+            change_key = _composite(genes, aa_ref, pa.array(aa_pos), aa_alt)
+            by_change = np.where(has_pos, _index_in(change_key, self._civic_change_keys), -1)
+            codon_key = _composite(genes, pa.array(aa_pos))
+            changed = np.asarray(pc.not_equal(aa_ref, aa_alt).to_numpy(zero_copy_only=False))
+            by_codon = np.where(has_pos & changed, _index_in(codon_key, self._civic_codon_keys), -1)
+            civic = np.full(n, None, dtype=object)
+            matched = np.flatnonzero((by_key >= 0) | (by_change >= 0) | (by_codon >= 0))
+            matched_keys = keys.take(pa.array(matched)).to_pylist()
+            for i, key in zip(matched, matched_keys, strict=True):
+                names = set(self.civic_key[key]) if by_key[i] >= 0 else set()
+                if by_change[i] >= 0:
+                    names |= self._civic_change_list[by_change[i]]
+                if by_codon[i] >= 0:
+                    names |= self._civic_codon_list[by_codon[i]]
+                civic[i] = "&".join(sorted(names)) or None
+            out["civic"] = pa.array(civic, pa.string())
+            out["knowledge"] = pa.array(np.full(n, self.knowledge.id, dtype=object), pa.string())
+        unique = (
+            np.unique(np.asarray(keys.to_numpy(zero_copy_only=False), dtype=np.int64))
+            if n
+            else np.zeros(0, np.int64)
+        )
         if self.sites_vcfs:
-            af: dict[int, tuple[float | None, str | None]] = {}
-            for path in self.sites_vcfs:
-                sites = read_sites_vcf(path, keep=unique)
-                for key, value, label in zip(sites.column("variant_key").to_pylist(),
-                                             sites.column("af").to_pylist(),
-                                             sites.column("af_populations").to_pylist(), strict=True):  # fmt: skip
-                    af.setdefault(key, (value, label))
-            for i, key in enumerate(keys):
-                if key in af:
-                    out["af"][i], out["af_populations"][i] = af[key]
+            # the first file (and first record) holding an allele gives its frequencies
+            sites = pa.concat_tables(
+                [read_sites_vcf(path, keep=unique) for path in self.sites_vcfs]
+            )
+            at = _index_in(keys, sites.column("variant_key"))
+            out["af"] = _taken(sites.column("af"), at, pa.float64())
+            out["af_populations"] = _taken(sites.column("af_populations"), at, pa.string())
         if self.popfreq is not None and self.popfreq.num_rows:
-            pf = dict(zip(self.popfreq.column("variant_key").to_pylist(),
-                          self.popfreq.column("popfreq_af").to_pylist(), strict=True))  # fmt: skip
-            out["popfreq_af"] = [pf.get(key) for key in keys]
+            pf = _last_wins(self.popfreq.select(["variant_key", "popfreq_af"]))
+            at = _index_in(keys, pf.column("variant_key"))
+            out["popfreq_af"] = _taken(pf.column("popfreq_af"), at, pa.float64())
         for name, dtype in KNOWLEDGE_COLUMNS:
-            ann = ann.append_column(name, pa.array(out[name], dtype))
+            column = out.get(name)
+            ann = ann.append_column(name, pa.nulls(n, dtype) if column is None else column)
         return ann
