@@ -199,32 +199,7 @@ class KnowledgeSources:
         k = self.knowledge
         if k is not None:
             cv = k.table("clinvar")
-            self.clinvar = {
-                key: (vid, sig, rev, stars)
-                for key, vid, sig, rev, stars in zip(
-                    cv.column("variant_key").to_pylist(),
-                    cv.column("clinvar_id").to_pylist(),
-                    cv.column("significance").to_pylist(),
-                    cv.column("review_status").to_pylist(),
-                    cv.column("stars").to_pylist(),
-                    strict=True,
-                )
-            }
             ha = k.table("hotspot_alleles")
-            self.hotspot_alleles = dict(
-                zip(
-                    ha.column("variant_key").to_pylist(),
-                    [
-                        f"{g}:{p}"
-                        for g, p in zip(
-                            ha.column("gene").to_pylist(),
-                            ha.column("protein_change").to_pylist(),
-                            strict=True,
-                        )
-                    ],  # fmt: skip
-                    strict=True,
-                )
-            )
             hs = k.table("hotspots")
             self.hotspot_residues = {
                 (g, p, r)
