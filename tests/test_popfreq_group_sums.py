@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from genomed.popfreq import group_sums
 from genomed.popfreq.group_sums import (
     COUNT_COLUMNS,
+    BaseAlleleNumbers,
     CountRows,
+    level_maps,
     merge_totals,
+    pattern_sums,
     sum_by_allele_and_group,
 )
 from genomed.store.schema import conform
@@ -36,6 +39,7 @@ rows_strategy = st.lists(
 MEMBERSHIP = np.array(
     [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [1, 0, 1, 0, 0], [1, 0, 1, 1, 0]], dtype=np.int8
 )
+LEVELS = level_maps([(int(c), int(g)) for c, g in zip(*np.nonzero(MEMBERSHIP), strict=True)], 4)
 
 
 def _expected(rows, membership) -> dict[tuple[int, int], list[int]]:
@@ -62,7 +66,7 @@ def test_cells_summed_into_groups_equal_a_dictionary_sum(rows, block_cells) -> N
     original = group_sums.BLOCK_CELLS
     group_sums.BLOCK_CELLS = block_cells  # 1 and 7: one or two alleles a block
     try:
-        allele, group, sums = sum_by_allele_and_group([_as_rows(rows)], 10, MEMBERSHIP, 5)
+        allele, group, sums = sum_by_allele_and_group([_as_rows(rows)], 10, LEVELS, 5)
     finally:
         group_sums.BLOCK_CELLS = original
     got = {(int(a), int(g)): s.tolist() for a, g, s in zip(allele, group, sums, strict=True)}
@@ -81,12 +85,34 @@ def test_worked_example() -> None:
         .astype(np.float64)
         .T,
     )
-    allele, group, sums = sum_by_allele_and_group([rows], 2, MEMBERSHIP, 5)
+    allele, group, sums = sum_by_allele_and_group([rows], 2, LEVELS, 5)
     assert allele.tolist() == [0, 0, 1, 1]
     assert group.tolist() == [0, 1, 0, 2]
     assert sums[:, 0].tolist() == [3, 3, 0, 0]  # ac
     assert sums[:, 1].tolist() == [10, 10, 2, 2]  # an
     assert sums[:, 2].tolist() == [1, 1, 0, 0]  # nhomalt
+
+
+@pytest.mark.parametrize("block_cells", [1, 1 << 20])
+def test_shared_base_allele_numbers(block_cells, monkeypatch) -> None:
+    """Alleles 0 and 2 share pattern 0 (cells 0 and 2: 4 + 6 alleles), allele 1 has
+    pattern 1 (cell 3 only: 2 alleles); allele 3 has none. AN adds to an and an_raw."""
+    base_rows = CountRows(np.array([0, 0, 1]), np.array([0, 2, 3]), np.array([[4.0, 6.0, 2.0]]))
+    per_pattern = pattern_sums(base_rows, 2, LEVELS, 5)
+    assert per_pattern.tolist() == [[10, 4, 6, 0, 0], [2, 0, 2, 2, 0]]
+    base = BaseAlleleNumbers(np.array([0, 1, 0, -1]), per_pattern)
+    monkeypatch.setattr(group_sums, "BLOCK_CELLS", block_cells)  # 1: an allele a block
+    calls = CountRows(np.array([2]), np.array([1]), np.array([[1, -1, 0, 0, 1, -1, 0, 0]]).T)
+    allele, group, sums = sum_by_allele_and_group([calls], 4, LEVELS, 5, base)
+    got = {
+        (int(a), int(g)): (int(s[0]), int(s[1]), int(s[5]))
+        for a, g, s in zip(allele, group, sums, strict=True)
+    }
+    assert got == {
+        (0, 0): (0, 10, 10), (0, 1): (0, 4, 4), (0, 2): (0, 6, 6),
+        (1, 0): (0, 2, 2), (1, 2): (0, 2, 2), (1, 3): (0, 2, 2),
+        (2, 0): (1, 9, 9), (2, 1): (1, 3, 3), (2, 2): (0, 6, 6),
+    }  # fmt: skip
 
 
 def test_counts_beyond_int32_are_an_error() -> None:

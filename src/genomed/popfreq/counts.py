@@ -33,13 +33,17 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from genomed.popfreq.adj import AdjFilter
 from genomed.popfreq.group_sums import (
     COUNT_COLUMNS,
+    BaseAlleleNumbers,
     CountRows,
     count_values,
     counts_table,
+    level_maps,
+    pattern_sums,
     sum_by_allele_and_group,
 )
 from genomed.popfreq.groups import GROUP_LEVELS
@@ -115,22 +119,58 @@ def _prepare(con: duckdb.DuckDBPyConnection, cohort: pa.Table, scope_sql: str, b
     )
 
 
+def _base_alleles(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table]:
+    """Base AN of the cohort's batches: (``ord``, ``pattern``) per allele genotyped by
+    one of the batches, and (``pattern``, ``cell_id``, ``an``): samples of the cell in
+    those batches x their expected ploidy. Alleles share a pattern when the same batches
+    genotyped them and they lie in the same kind of region."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _pf_batch_cells AS
+        SELECT batch_id, cell_id, kt, count(*) AS n FROM _pf_cohort GROUP BY ALL
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _pf_pairs AS
+        SELECT DISTINCT s.batch_id, v.ord FROM batch_sites s JOIN _pf_scope v USING (variant_key)
+        WHERE s.batch_id IN (SELECT batch_id FROM _pf_batch_cells)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _pf_allele_pattern AS
+        SELECT x.ord, v.p_xx, v.p_xy, v.p_unknown,
+               (dense_rank() OVER (ORDER BY x.batches, v.p_xx, v.p_xy, v.p_unknown) - 1)::BIGINT
+                   AS pattern
+        FROM (SELECT ord, string_agg(batch_id, ',' ORDER BY batch_id) AS batches
+              FROM _pf_pairs GROUP BY ord) x
+        JOIN _pf_scope v USING (ord)
+        """
+    )
+    alleles = con.sql("SELECT ord, pattern FROM _pf_allele_pattern").arrow().read_all()
+    cells = (
+        con.sql(
+            f"""
+        SELECT p.pattern, bc.cell_id::INTEGER AS cell_id,
+               sum(bc.n * {_EXPECTED.format(kt="bc.kt").replace("v.", "p.")})::BIGINT AS an
+        FROM (SELECT DISTINCT a.pattern, x.batch_id, a.p_xx, a.p_xy, a.p_unknown
+              FROM _pf_pairs x JOIN _pf_allele_pattern a USING (ord)) p
+        JOIN _pf_batch_cells bc USING (batch_id)
+        GROUP BY ALL
+        """
+        )
+        .arrow()
+        .read_all()
+    )
+    return alleles, cells
+
+
 def _per_cell_sql(adj: AdjFilter) -> str:
     zeros = ", ".join(f"0 AS {c}" for c in ("ac", "nhomalt", "nhemi"))
     zeros_raw = ", ".join(f"0 AS {c}" for c in ("ac_raw", "nhomalt_raw", "nhemi_raw"))
     return f"""
     WITH
-    batch_cells AS (
-        SELECT batch_id, cell_id, kt, count(*) AS n FROM _pf_cohort GROUP BY ALL
-    ),
-    site_base AS (
-        SELECT s.variant_key, bc.cell_id, sum(bc.n * {_EXPECTED.format(kt="bc.kt")}) AS an
-        FROM (SELECT DISTINCT batch_id, variant_key FROM batch_sites
-              WHERE batch_id IN (SELECT batch_id FROM batch_cells)) s
-        JOIN _pf_scope v USING (variant_key)
-        JOIN batch_cells bc USING (batch_id)
-        GROUP BY ALL
-    ),
     interval_pairs AS (
         SELECT DISTINCT k.sample_id, v.variant_key, v.p_xx, v.p_xy, v.p_unknown
         FROM callable k
@@ -211,8 +251,6 @@ def _per_cell_sql(adj: AdjFilter) -> str:
         FROM judged GROUP BY ALL
     ),
     per_cell AS (
-        SELECT variant_key, cell_id, {zeros}, an, {zeros_raw}, an AS an_raw FROM site_base
-        UNION ALL
         SELECT variant_key, cell_id, {zeros}, an, {zeros_raw}, an AS an_raw FROM interval_base
         UNION ALL
         SELECT variant_key, cell_id, ac, nhomalt, nhemi, an, ac_raw, nhomalt_raw, nhemi_raw,
@@ -251,15 +289,25 @@ def group_counts(
     names = sorted({grp for _, grp in membership})
     index = {grp: i for i, grp in enumerate(names)}
     n_cells = max(cell for cell, _ in membership) + 1
-    matrix = np.zeros((n_cells, len(names)), np.int8)
-    for cell, grp in membership:
-        matrix[cell, index[grp]] = 1
+    levels = level_maps([(cell, index[grp]) for cell, grp in membership], n_cells)
+    base_alleles, base_cells = _base_alleles(con)
+    n_patterns = int(pc.max(base_alleles.column("pattern")).as_py() or 0) + 1
+    pattern_rows = CountRows(
+        allele=base_cells.column("pattern").to_numpy(),
+        slot=base_cells.column("cell_id").to_numpy().astype(np.int64),
+        values=base_cells.column("an").to_numpy().astype(np.float64)[None, :],
+    )
+    pattern_of = np.full(alleles.num_rows, -1, np.int64)
+    pattern_of[base_alleles.column("ord").to_numpy()] = base_alleles.column("pattern").to_numpy()
+    base = BaseAlleleNumbers(pattern_of, pattern_sums(pattern_rows, n_patterns, levels, len(names)))
     rows = CountRows(
         allele=cells.column("ord").to_numpy(),
         slot=cells.column("cell_id").to_numpy().astype(np.int64),
         values=count_values(cells),
     )
-    allele, group, sums = sum_by_allele_and_group([rows], alleles.num_rows, matrix, len(names))
+    allele, group, sums = sum_by_allele_and_group(
+        [rows], alleles.num_rows, levels, len(names), base
+    )
     return counts_table(alleles, names, allele, group, sums)
 
 

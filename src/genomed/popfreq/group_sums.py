@@ -50,22 +50,62 @@ class CountRows:
     sign: int = 1
 
 
+@dataclass
+class BaseAlleleNumbers:
+    """AN (adj and raw) shared by alleles: allele ``i`` gets ``an[pattern[i]]`` [groups]
+    (``pattern`` -1: none). Alleles genotyped by the same batches in the same kind of
+    region get the same base AN, so this is a few rows, not alleles x cells."""
+
+    pattern: np.ndarray
+    an: np.ndarray
+
+
+def level_maps(membership: list[tuple[int, int]], n_slots: int) -> list[np.ndarray]:
+    """(slot, group) pairs, at most one group per slot and level -> one slot -> group
+    array per level (-1 where the slot has no group at that level)."""
+    maps: list[np.ndarray] = []
+    used = np.zeros(n_slots, np.int64)
+    for slot, group in membership:
+        if used[slot] == len(maps):
+            maps.append(np.full(n_slots, -1, np.int64))
+        maps[used[slot]][slot] = group
+        used[slot] += 1
+    return maps
+
+
+def pattern_sums(
+    rows: CountRows, n_patterns: int, levels: list[np.ndarray], n_groups: int
+) -> np.ndarray:
+    """[patterns, groups] sums of one-column ``rows`` whose ``allele`` is a pattern."""
+    total = np.zeros(n_patterns * n_groups, np.float64)
+    for level in levels:
+        group = level[rows.slot]
+        keep = group >= 0
+        flat = rows.allele[keep].astype(np.int64) * n_groups + group[keep]
+        total += np.bincount(flat, weights=rows.values[0, keep], minlength=total.size)
+    return total.reshape(n_patterns, n_groups)
+
+
 def sum_by_allele_and_group(
-    parts: list[CountRows], n_alleles: int, membership: np.ndarray | None, n_groups: int
+    parts: list[CountRows],
+    n_alleles: int,
+    levels: list[np.ndarray] | None,
+    n_groups: int,
+    base: BaseAlleleNumbers | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum ``parts`` per (allele, group): (allele [m], group [m], sums [m, 8] int64),
     sorted by allele then group, all-zero rows left out.
 
-    ``membership`` [slots, groups] is 1 where a slot (cell) belongs to a group; rows are
-    summed per (allele, slot) with ``np.bincount``, then each group sums its slots (no
-    BLAS: its threads spin on a busy machine). ``None``: slots are groups already.
+    ``levels`` (see :func:`level_maps`) send a row's slot (cell) to its groups, one
+    ``np.bincount`` per level and column; ``None``: slots are groups already. ``base``
+    adds shared AN to the ``an`` and ``an_raw`` columns.
     """
     width = len(COUNT_COLUMNS)
-    n_slots = n_groups if membership is None else membership.shape[0]
     if n_alleles == 0 or n_groups == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, width), np.int64)
+    maps = levels if levels is not None else [None]
     weights = [np.ascontiguousarray(p.values, dtype=np.float64) for p in parts]
-    per_block = max(1, BLOCK_CELLS // max(n_slots, n_groups))
+    per_block = max(1, BLOCK_CELLS // n_groups)
     n_blocks = -(-n_alleles // per_block)
     if n_blocks == 1:
         orders = [None] * len(parts)
@@ -78,27 +118,38 @@ def sum_by_allele_and_group(
             bounds = np.searchsorted(p.allele[order], edges)
             orders.append(order)
             spans.append(list(zip(bounds[:-1], bounds[1:], strict=True)))
-    members = None if membership is None else [np.flatnonzero(c) for c in membership.T]
     out_allele, out_group, out_values = [], [], []
     for b in range(n_blocks):
         first = b * per_block
         block = min(per_block, n_alleles - first)
-        dense = np.zeros((width, block * n_slots), np.float64)
+        size = block * n_groups
+        dense = np.zeros((width, size), np.float64)
         for p, w, order, span in zip(parts, weights, orders, spans, strict=True):
             lo, hi = span[b]
             if hi <= lo:
                 continue
             rows = slice(lo, hi) if order is None else order[lo:hi]
-            flat = (p.allele[rows].astype(np.int64) - first) * n_slots + p.slot[rows]
+            offset = (p.allele[rows].astype(np.int64) - first) * n_groups
+            slot = p.slot[rows]
+            values = w[:, rows]
+            # one bincount per column over the rows repeated once per level they reach
+            flats, picks = [], []
+            for level in maps:
+                group = slot if level is None else level[slot]
+                keep = np.flatnonzero(group >= 0)
+                flats.append(offset[keep] + group[keep])
+                picks.append(keep)
+            flat, pick = np.concatenate(flats), np.concatenate(picks)
             for c in range(width):
-                counted = np.bincount(flat, weights=w[c, rows], minlength=block * n_slots)
+                counted = np.bincount(flat, weights=values[c, pick], minlength=size)
                 dense[c] += counted if p.sign == 1 else -counted
-        if members is not None:
-            cells = dense.reshape(width, block, n_slots)
-            grouped = np.empty((width, block, n_groups), np.float64)
-            for g, slots in enumerate(members):
-                grouped[:, :, g] = cells[:, :, slots].sum(axis=2)
-            dense = grouped.reshape(width, -1)
+        if base is not None:
+            pattern = base.pattern[first : first + block]
+            shared = np.zeros((block, n_groups), np.float64)
+            has = pattern >= 0
+            shared[has] = base.an[pattern[has]]
+            for c in (COUNT_COLUMNS.index("an"), COUNT_COLUMNS.index("an_raw")):
+                dense[c] += shared.ravel()
         sums = np.rint(dense).astype(np.int64)
         nonzero = np.flatnonzero(np.any(sums != 0, axis=0))
         out_allele.append(nonzero // n_groups + first)
