@@ -128,7 +128,9 @@ class Annotator:
         ``tx_index`` (bundle transcript index) and ``variant_class`` may be asked for too."""
         alleles = prepare_alleles(table)
         codes = self.bundle.chrom_codes
-        var_code = np.array([codes.get(c, -1) for c in alleles.chrom], dtype=np.int32)
+        names, name_of_row = alleles.chrom_codes()
+        name_code = np.array([codes.get(c, -1) for c in names], dtype=np.int32)
+        var_code = name_code[name_of_row] if len(names) else np.zeros(0, dtype=np.int32)
         ok = alleles.annotatable  # a contig without transcripts gives intergenic rows
         rows = np.flatnonzero(ok & (var_code >= 0))
         if self._con is None:

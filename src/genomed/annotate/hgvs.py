@@ -345,8 +345,9 @@ def hgvs_genomic(
     if shifts is None:
         shifts = indel_shifts(genome, alleles)
     n = len(alleles)
-    names, inverse = np.unique(alleles.chrom.astype(str), return_inverse=True)
-    accessions = np.array([refseq_accession(build, c) for c in names], dtype=object)[inverse]
+    names, inverse = alleles.chrom_codes()
+    per_name = np.array([refseq_accession(build, c) for c in names], dtype=object)
+    accessions = per_name[inverse] if len(names) else np.full(n, None, dtype=object)
     known = alleles.annotatable & (accessions != None)  # noqa: E711
     snv = known & (alleles.rlen == 1) & (alleles.alen == 1)
     k = np.flatnonzero(snv)

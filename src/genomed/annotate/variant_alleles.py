@@ -37,9 +37,18 @@ class VariantAlleles:
     rlen: np.ndarray  # int64, len(ref_min)
     alen: np.ndarray
     annotatable: np.ndarray  # bool: plain A/C/G/T/N alleles (not symbolic, not '*')
+    chrom_names: np.ndarray | None = None  # object: the distinct canonical names ...
+    chrom_index: np.ndarray | None = None  # int: ... and each row's index into them
 
     def __len__(self) -> int:
         return len(self.pos)
+
+    def chrom_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct chromosome names, each row's index into them)."""
+        if self.chrom_index is None:
+            names, index = np.unique(self.chrom.astype(str), return_inverse=True)
+            return names.astype(object), index
+        return self.chrom_names, self.chrom_index
 
 
 def _upper(column) -> pa.Array:
@@ -104,7 +113,8 @@ def prepare_alleles(table: pa.Table) -> VariantAlleles:
         chrom_col = chrom_col.combine_chunks()
     encoded = chrom_col.dictionary_encode()
     names = np.array([normalise_chrom(u) for u in encoded.dictionary.to_pylist()], dtype=object)
-    chrom = names[encoded.indices.to_numpy(zero_copy_only=False)]
+    chrom_index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    chrom = names[chrom_index]
     pos = table.column("pos").to_numpy().astype(np.int64)
     ref_a, alt_a = _upper(table.column("ref")), _upper(table.column("alt"))
     ref_len = pc.utf8_length(ref_a).to_numpy().astype(np.int64)
@@ -155,4 +165,6 @@ def prepare_alleles(table: pa.Table) -> VariantAlleles:
         rlen=ref_len,
         alen=alt_len,
         annotatable=annotatable,
+        chrom_names=names,
+        chrom_index=chrom_index,
     )
