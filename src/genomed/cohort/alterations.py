@@ -171,10 +171,17 @@ def panel_genes() -> str:
     return "SELECT panel_id, gene FROM panel_gene_pairs"
 
 
-def alteration_parts(members: str = "cohort_patients", gene_filter: str = "") -> dict[str, str]:
+def alteration_parts(
+    members: str = "cohort_patients",
+    gene_filter: str = "",
+    columns: str = "DISTINCT mp.patient_id, a.gene",
+    joins: str = "",
+) -> dict[str, str]:
     """Per alteration type, SQL of the distinct (patient_id, gene) of ``members`` with a
     counted alteration on a gene their sample was profiled for (after :func:`prepare`).
-    ``gene_filter`` is a SQL condition on ``a.gene``."""
+    ``gene_filter`` is a SQL condition on ``a.gene``; ``columns`` and ``joins`` let a
+    caller select other columns of ``mp`` (the profiled sample) and ``a`` (the alteration)
+    and join more tables (the alteration index numbers patients and genes this way)."""
     parts = {}
     extra = f" AND {gene_filter}" if gene_filter else ""
     for alteration in ALTERATION_TYPES:
@@ -194,10 +201,10 @@ def alteration_parts(members: str = "cohort_patients", gene_filter: str = "") ->
                 "UNION SELECT sample_id, gene2 FROM structural_variants WHERE gene2 IS NOT NULL"
             )
         parts[alteration] = (
-            f"SELECT DISTINCT mp.patient_id, a.gene FROM ({source}) a "
+            f"SELECT {columns} FROM ({source}) a "
             f"JOIN (SELECT sample_id, patient_id, panel_id FROM profiled_samples WHERE profile = '{profile}' "
             f"AND patient_id IN (SELECT patient_id FROM {members})) mp ON mp.sample_id = a.sample_id "
-            "LEFT JOIN panel_gene_pairs g ON g.panel_id = mp.panel_id AND g.gene = a.gene "
+            f"{joins} LEFT JOIN panel_gene_pairs g ON g.panel_id = mp.panel_id AND g.gene = a.gene "
             f"WHERE (mp.panel_id IS NULL OR g.gene IS NOT NULL){extra}"
         )
     return parts
