@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -69,6 +70,7 @@ def median_of(runs: list[tuple[Measurement, dict]]) -> tuple[Measurement, dict]:
 
 #: distance between copies of the records with --sites (the file spans ~140 kb)
 SITE_SHIFT = 200_000
+_END = re.compile(r"(?<![A-Z_])END=(\d+)")
 
 
 def scaled_input(work: Path, sites: int, samples: int) -> tuple[Path, Path]:
@@ -94,6 +96,9 @@ def scaled_input(work: Path, sites: int, samples: int) -> tuple[Path, Path]:
                 if k:
                     fields[1] = str(int(fields[1]) + k * SITE_SHIFT)
                     fields[2] = "."
+                    fields[7] = _END.sub(
+                        lambda m, d=k * SITE_SHIFT: f"END={int(m[1]) + d}", fields[7]
+                    )
                 genotypes = fields[9]
                 out.write("\t".join(fields[:9]) + ("\t" + genotypes) * samples + "\n")
     vcf = plain.with_suffix(".vcf.gz")

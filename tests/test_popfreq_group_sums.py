@@ -153,3 +153,15 @@ def test_merge_adds_signed_deltas_in_genome_order() -> None:
     assert conform("popfreq_counts", merge_totals(merged, [(delta, -1)])).equals(base)
     assert merge_totals(base, [(base, -1)]).num_rows == 0
     assert merge_totals(base.slice(0, 0), []).num_rows == 0
+
+
+def test_merge_accepts_rows_out_of_order_and_repeated() -> None:
+    """The fast path needs one row per (allele, group) in genome order; anything else is
+    sorted and summed with np.add.at, to the same totals."""
+    base = _counts([(5, "1", 100, "all", 1), (9, "2", 50, "all", 2)])
+    shuffled = _counts([(9, "2", 50, "all", 1), (5, "1", 100, "all", 1), (9, "2", 50, "all", 1)])
+    merged = merge_totals(base, [(shuffled, 1)])
+    assert merged.select(["variant_key", "ac", "an"]).to_pylist() == [
+        {"variant_key": 5, "ac": 2, "an": 24},
+        {"variant_key": 9, "ac": 4, "an": 38},
+    ]

@@ -19,11 +19,14 @@ without a stored call means homozygous reference with the expected ploidy of
   On haploid ground a diploid call is made haploid as gnomAD does
   (``adjusted_sex_ploidy_expr``): hom-alt -> one alt allele (hemizygous), het -> missing.
 
-Nothing is done per sample or per allele in Python: base AN is (samples per batch and
-cell) x (sites of the batch), exceptions are aggregated per (allele, cell) in DuckDB, and
-cells are summed into groups at the end with ``np.bincount``
-(:mod:`genomed.popfreq.group_sums`; the DuckDB GROUP BY it replaces, eight 128-bit sums
-over five rows per cell row, was most of the build's time).
+Nothing is done per sample or per allele in Python. Base AN (every sample of a batch at
+every site the batch genotyped) depends only on which batches genotyped an allele and on
+its kind of region, so it is computed once per such *pattern* (samples per batch and cell
+x expected ploidy) and given to each allele of the pattern. Interval hom-ref rows and the
+stored genotypes are aggregated per (allele, cell) in DuckDB; cells are summed into
+groups with ``np.bincount`` (:mod:`genomed.popfreq.group_sums`). The previous layout, one
+row per allele x cell summed in a DuckDB GROUP BY with eight 128-bit sums, was most of a
+build's time.
 
 Output columns are those of the ``popfreq_counts`` table.
 """

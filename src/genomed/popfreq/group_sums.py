@@ -209,12 +209,57 @@ def merge_totals(base: pa.Table, deltas: list[tuple[pa.Table, int]]) -> pa.Table
     rank[genome_order] = np.arange(len(unique_keys))
     names = sorted(set().union(*(t.column("grp").unique().to_pylist() for t in tables)))
     name_set = pa.array(names, pa.string())
-    parts = []
+    n_groups = len(names)
+    # Each table has one row per (allele, group) in genome order (the stored totals and
+    # group_counts output do), so a row's flat index allele * groups + group is unique and
+    # increasing: it is added with a plain integer scatter, block by block.
+    flats, sources = [], []
     for table, sign in zip(tables, signs, strict=True):
         if table.num_rows == 0:
             continue
         allele = rank[np.searchsorted(unique_keys, table.column("variant_key").to_numpy())]
         group = pc.index_in(table.column("grp"), value_set=name_set).to_numpy()
-        parts.append(CountRows(allele, group.astype(np.int64), count_values(table), sign))
-    allele, group, sums = sum_by_allele_and_group(parts, len(unique_keys), None, len(names))
-    return counts_table(alleles, names, allele, group, sums)
+        flat = allele * n_groups + group.astype(np.int64)
+        order = None
+        if flat.size > 1 and not (np.diff(flat) > 0).all():
+            order = np.argsort(flat, kind="stable")
+            flat = flat[order]
+        flats.append(flat)
+        sources.append((table, sign, order, flat.size > 1 and (np.diff(flat) == 0).any()))
+    width = len(COUNT_COLUMNS)
+    n_alleles = len(unique_keys)
+    per_block = max(1, BLOCK_CELLS // max(n_groups, 1))
+    out_allele, out_group, out_values = [], [], []
+    columns = [
+        [_int_column(table, name, order) for name in COUNT_COLUMNS]
+        for table, _, order, _ in sources
+    ]
+    for first in range(0, n_alleles, per_block):
+        block = min(per_block, n_alleles - first)
+        lo_flat, hi_flat = first * n_groups, (first + block) * n_groups
+        dense = np.zeros((width, block * n_groups), np.int64)
+        for flat, (_, sign, _, repeated), values in zip(flats, sources, columns, strict=True):
+            lo, hi = np.searchsorted(flat, [lo_flat, hi_flat])
+            at = flat[lo:hi] - lo_flat
+            for c in range(width):
+                part = values[c][lo:hi] if sign == 1 else -values[c][lo:hi]
+                if repeated:
+                    np.add.at(dense[c], at, part)
+                else:
+                    dense[c, at] += part
+        nonzero = np.flatnonzero(np.any(dense != 0, axis=0))
+        out_allele.append(nonzero // n_groups + first)
+        out_group.append(nonzero % n_groups)
+        out_values.append(dense[:, nonzero].T)
+    if not out_values:
+        return counts_table(alleles, names, *(np.zeros(0, np.int64),) * 2, np.zeros((0, width)))
+    sums = np.concatenate(out_values)
+    if sums.size and (sums.min() < _INT32.min or sums.max() > _INT32.max):
+        raise OverflowError("a population count does not fit the int32 columns of popfreq_counts")
+    return counts_table(alleles, names, np.concatenate(out_allele), np.concatenate(out_group), sums)
+
+
+def _int_column(table: pa.Table, name: str, order: np.ndarray | None) -> np.ndarray:
+    column = table.column(name)
+    values = (column.fill_null(0) if column.null_count else column).to_numpy().astype(np.int64)
+    return values if order is None else values[order]
