@@ -17,7 +17,9 @@ prints the consequence agreement with bcftools csq (genomed.annotate.agreement),
 disagreement class.
 
 Usage: ``python benchmarks/annotate.py [--variants 1000000]
-[--workdir DIR] [--skip-real] [--skip-generated] [--json]``
+[--workdir DIR] [--skip-real] [--skip-generated] [--repeat N] [--json]``; with
+``--repeat N`` each tool runs N times, interleaved, and the median is reported (the
+machine is shared: single runs vary by tens of percent).
 """
 
 from __future__ import annotations
@@ -410,7 +412,9 @@ def agreement(csq_vcf: Path, annotations: Path, bundle: Path) -> dict:
     }
 
 
-def compare(name: str, contigs, models, variants, work: Path, with_agreement: bool) -> dict:
+def compare(
+    name: str, contigs, models, variants, work: Path, with_agreement: bool, repeat: int = 1
+) -> dict:
     sys.path.insert(0, str(REPO / "src"))
     from genomed.reference.build import build_reference_bundle
 
@@ -427,12 +431,16 @@ def compare(name: str, contigs, models, variants, work: Path, with_agreement: bo
     n = len(variants)
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     ours_out = work / "genomed.vcf.gz"
-    g_sec, g_rss = run(GENOMED + ["annotate", str(vcf), "-o", str(ours_out), "--bundle", str(bundle),
-                                  "--fasta", str(fasta), "--all-transcripts", "--no-knowledge"],
-                       env=env)  # fmt: skip
     theirs_out = work / "bcftools.vcf.gz"
-    b_sec, b_rss = run(["bcftools", "csq", "-l", "-f", str(fasta), "-g", str(gff), "-O", "z",
-                        "-o", str(theirs_out), str(vcf)])  # fmt: skip
+    ours, theirs = [], []
+    for _ in range(repeat):  # interleaved, so both tools see the same machine load
+        ours.append(run(GENOMED + ["annotate", str(vcf), "-o", str(ours_out), "--bundle", str(bundle),
+                                   "--fasta", str(fasta), "--all-transcripts", "--no-knowledge"],
+                        env=env))  # fmt: skip
+        theirs.append(run(["bcftools", "csq", "-l", "-f", str(fasta), "-g", str(gff), "-O", "z",
+                           "-o", str(theirs_out), str(vcf)]))  # fmt: skip
+    g_sec, g_rss = float(np.median([t for t, _ in ours])), max(r for _, r in ours)
+    b_sec, b_rss = float(np.median([t for t, _ in theirs])), max(r for _, r in theirs)
     result = {
         "input": name,
         "contigs": len(contigs),
@@ -440,13 +448,16 @@ def compare(name: str, contigs, models, variants, work: Path, with_agreement: bo
         "transcripts": report.transcripts,
         "variants": n,
         "bundle_build_seconds": round(build_seconds, 1),
+        "runs": repeat,
         "genomed": {
             "seconds": round(g_sec, 2),
+            "runs_seconds": [round(t, 2) for t, _ in ours],
             "variants_per_second": round(n / g_sec),
             "peak_rss_mib": g_rss,
         },
         "bcftools_csq": {
             "seconds": round(b_sec, 2),
+            "runs_seconds": [round(t, 2) for t, _ in theirs],
             "variants_per_second": round(n / b_sec),
             "peak_rss_mib": b_rss,
         },
@@ -470,6 +481,9 @@ def main() -> None:
     parser.add_argument("--skip-real", action="store_true")
     parser.add_argument("--skip-generated", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each tool; the median is reported"
+    )
     args = parser.parse_args()
     if shutil.which("bcftools") is None:
         sys.exit("bcftools is required")
@@ -477,13 +491,23 @@ def main() -> None:
     results = []
     if not args.skip_real:
         contigs, models, variants = real_input(work / "real")
-        results.append(compare("real slices", contigs, models, variants, work / "real", True))
+        results.append(
+            compare("real slices", contigs, models, variants, work / "real", True, args.repeat)
+        )
     if not args.skip_generated:
         contigs, models, variants = generated_input(
             args.contigs, args.contig_length, args.genes_per_contig, args.variants
         )
         results.append(
-            compare("generated genome", contigs, models, variants, work / "generated", False)
+            compare(
+                "generated genome",
+                contigs,
+                models,
+                variants,
+                work / "generated",
+                False,
+                args.repeat,
+            )  # fmt: skip
         )
     if args.json:
         print(json.dumps(results, indent=2))
@@ -498,6 +522,9 @@ def main() -> None:
         print(
             f"   bcftools csq -l  : {b['seconds']:8.2f} s  {b['variants_per_second']:>9,} variants/s  peak RSS {b['peak_rss_mib']:,} MiB"
         )
+        if r["runs"] > 1:
+            print(f"   (medians of {r['runs']} interleaved runs: genomed {g['runs_seconds']}, "
+                  f"bcftools {b['runs_seconds']} s)")  # fmt: skip
         print(f"   ratio (genomed speed / bcftools speed): {r['ratio_genomed_over_bcftools']:.2f}")
         if "agreement" in r:
             a = r["agreement"]["most_severe"]
