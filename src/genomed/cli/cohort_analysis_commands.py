@@ -19,9 +19,8 @@ from genomed.cli.cohort_output import (
     number,
     write_plot,
 )
-from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption, open_workspace
 from genomed.cli.output import console, print_json, print_table, reports_errors
-from genomed.store.workspace import Workspace
 
 
 @reports_errors
@@ -34,7 +33,7 @@ def summary(
     """Counts and the distribution of every clinical attribute."""
     from genomed.cohort.summary import cohort_summary
 
-    result = cohort_summary(Workspace.open(workspace), cohort)
+    result = cohort_summary(open_workspace(workspace), cohort)
     write_plot(result, output, as_json)
     if as_json:
         print_json(result.to_dict())
@@ -61,7 +60,7 @@ def genes(
     from genomed.cohort.cohort_data import open_cohort
     from genomed.cohort.frequencies import gene_frequencies_of
 
-    with open_cohort(Workspace.open(workspace), cohort) as data:
+    with open_cohort(open_workspace(workspace), cohort) as data:
         frame = gene_frequencies_of(data, gene_list(genes), None if genes else top)
         provenance, warnings = data.provenance(), data.warnings
     write_plot(frame, output, as_json)
@@ -115,7 +114,7 @@ def oncoprint_command(
     """OncoPrint of the given or most altered genes."""
     from genomed.cohort.oncoprint import oncoprint
 
-    result = oncoprint(Workspace.open(workspace), cohort, gene_list(genes), top)
+    result = oncoprint(open_workspace(workspace), cohort, gene_list(genes), top)
     write_plot(result, output, as_json)
     if as_json:
         print_json(result.to_dict())
@@ -157,7 +156,7 @@ def lollipop_command(
     """Protein changes of a gene along the protein."""
     from genomed.cohort.lollipop import lollipop
 
-    result = lollipop(Workspace.open(workspace), cohort, gene)
+    result = lollipop(open_workspace(workspace), cohort, gene)
     write_plot(result, output, as_json)
     if as_json:
         print_json(result.to_dict())
@@ -193,7 +192,7 @@ def survival(
     from genomed.cohort.survival import survival_analysis
 
     result = survival_analysis(
-        Workspace.open(workspace), cohort, by=by, endpoint=endpoint, covariates=covariate
+        open_workspace(workspace), cohort, by=by, endpoint=endpoint, covariates=covariate
     )
     write_plot(result, output, as_json)
     if as_json:
@@ -251,7 +250,7 @@ def compare(
     """Alteration enrichment (Fisher / chi-squared, BH q) and clinical differences between cohorts."""
     from genomed.cohort.compare import compare_cohorts
 
-    result = compare_cohorts(Workspace.open(workspace), cohorts, alteration=alteration)
+    result = compare_cohorts(open_workspace(workspace), cohorts, alteration=alteration)
     write_plot(result, output, as_json)
     if as_json:
         print_json(result.to_dict())
@@ -295,7 +294,7 @@ def cooccurrence_command(
     """Mutual exclusivity / co-occurrence of gene pairs (one-sided Fisher, log2 OR, BH q)."""
     from genomed.cohort.cooccurrence import cooccurrence
 
-    frame = cooccurrence(Workspace.open(workspace), cohort, gene_list(genes), top)
+    frame = cooccurrence(open_workspace(workspace), cohort, gene_list(genes), top)
     write_plot(frame, output, as_json)
     if as_json:
         from genomed.cohort.survival import _records
@@ -342,7 +341,7 @@ def response(
     """Response rates (CR+PR of assessed, Wilson 95% CI) and time on treatment by genotype."""
     from genomed.cohort.response import treatment_response
 
-    result = treatment_response(Workspace.open(workspace), cohort, drug, by)
+    result = treatment_response(open_workspace(workspace), cohort, drug, by)
     write_plot(result, output, as_json)
     if as_json:
         print_json(result.to_dict())

@@ -15,9 +15,8 @@ import typer
 
 from genomed.cli import cohort_analysis_commands
 from genomed.cli.cohort_output import notes
-from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption, open_workspace
 from genomed.cli.output import console, print_json, print_table, reports_errors
-from genomed.store.workspace import Workspace
 
 cohort_app = typer.Typer(
     help="Research cohorts: define by genotype, clinical data, treatment and time order; analyse.",
@@ -55,7 +54,7 @@ def define(
         raise CohortError("give a definition or --from-json FILE (one of them)")
     source = json.loads(from_json.read_text()) if from_json else definition
     cohort, warnings = define_cohort(
-        Workspace.open(workspace), name, source, description=description, replace=replace
+        open_workspace(workspace), name, source, description=description, replace=replace
     )
     if as_json:
         print_json(cohort.to_dict() | {"warnings": warnings})
@@ -73,7 +72,7 @@ def list_command(workspace: WorkspaceOption = DEFAULT_WS, as_json: JsonOption = 
     """Saved cohorts."""
     from genomed.cohort.cohort_store import list_cohorts
 
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace)
     cohorts = list_cohorts(ws)
     if as_json:
         print_json([c.to_dict() | {"stale_tables": c.stale_tables(ws)} for c in cohorts])
@@ -106,7 +105,7 @@ def show(
     """A saved cohort: definition (text and JSON), table versions, members."""
     from genomed.cohort.cohort_store import get_cohort
 
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace)
     cohort = get_cohort(ws, name)
     stale = cohort.stale_tables(ws)
     if as_json:
@@ -138,7 +137,7 @@ def refresh(
     """Re-evaluate a saved cohort on the current workspace."""
     from genomed.cohort.cohort_store import get_cohort, refresh_cohort
 
-    ws = Workspace.open(workspace)
+    ws = open_workspace(workspace)
     before = get_cohort(ws, name).n_patients
     cohort, warnings = refresh_cohort(ws, name)
     if as_json:
@@ -154,7 +153,7 @@ def delete(name: str, workspace: WorkspaceOption = DEFAULT_WS) -> None:
     """Delete a saved cohort (its earlier versions stay in the table's history)."""
     from genomed.cohort.cohort_store import delete_cohort
 
-    delete_cohort(Workspace.open(workspace), name)
+    delete_cohort(open_workspace(workspace), name)
     console.print(f"deleted cohort {name}")
 
 

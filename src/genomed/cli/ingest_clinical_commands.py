@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from genomed.cli.ingest_commands import ingest_app
 from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+
+if TYPE_CHECKING:
+    from genomed.store.ingest import IngestResult
 from genomed.cli.output import console, print_json, print_table, reports_errors
-from genomed.store.ingest import IngestResult
 
 
 class ClinicalKind(StrEnum):

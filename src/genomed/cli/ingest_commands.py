@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+
+if TYPE_CHECKING:
+    from genomed.store.ingest import IngestResult
 from genomed.cli.output import console, err_console, print_json, print_table, reports_errors
-from genomed.store.ingest import IngestResult
 
 ingest_app = typer.Typer(
     help="Ingest genomes and clinical records into the workspace.", no_args_is_help=True

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from genomed.store.workspace import DEFAULT_WORKSPACE
+from genomed.store.location import DEFAULT_WORKSPACE
 
 WorkspaceOption = Annotated[
     Path,
@@ -27,3 +27,11 @@ CnaOption = Annotated[Path | None, typer.Option(help="Copy-number segments TSV (
 FusionsOption = Annotated[Path | None, typer.Option(help="Fusions TSV (PCGR format).")]
 CallableBedOption = Annotated[Path | None, typer.Option(help="Callable territory BED for TMB.")]
 TargetSizeOption = Annotated[float | None, typer.Option(help="Territory size for TMB, Mb.")]
+
+
+def open_workspace(path: Path):
+    """The workspace at ``path`` (imported here, not at start-up: the storage stack takes
+    half a second to import and ``--help`` needs none of it)."""
+    from genomed.store.workspace import Workspace
+
+    return Workspace.open(path)

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption
+from genomed.cli.options import DEFAULT_WS, JsonOption, WorkspaceOption, open_workspace
 from genomed.cli.output import console, print_json, print_table, reports_errors
-from genomed.store.workspace import Workspace
 
 export_app = typer.Typer(help="Export workspace data to standard formats.", no_args_is_help=True)
 
@@ -26,7 +25,7 @@ def stats(workspace: WorkspaceOption = DEFAULT_WS, as_json: JsonOption = False) 
     """Rows and versions per table, the genome build, the last ingests."""
     from genomed.store.query import workspace_stats
 
-    summary = workspace_stats(Workspace.open(workspace))
+    summary = workspace_stats(open_workspace(workspace))
     if as_json:
         print_json(summary)
         return
@@ -55,7 +54,7 @@ def query(
     """Read-only SQL over the workspace tables (patients, samples, variants, calls, ...)."""
     from genomed.store.query import run_query
 
-    result = run_query(Workspace.open(workspace), sql, limit=None if as_json else limit)
+    result = run_query(open_workspace(workspace), sql, limit=None if as_json else limit)
     if as_json:
         print_json(result.to_pylist())
         return
@@ -81,7 +80,7 @@ def export_vcf_command(
     from genomed.store.export_vcf import export_vcf
 
     ids = [s.strip() for s in samples.split(",") if s.strip()]
-    n = export_vcf(Workspace.open(workspace), out, ids, region=region)
+    n = export_vcf(open_workspace(workspace), out, ids, region=region)
     if as_json:
         print_json({"output": str(out), "records": n, "samples": len(ids)})
     else:

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from genomed.errors import WorkspaceError
+from genomed.store.location import DEFAULT_WORKSPACE, default_workspace_path  # noqa: F401 (re-exported)
 from genomed.store.schema import TABLES, conform
 
 CATALOG = "catalog.json"
@@ -39,12 +40,6 @@ SPOOL_ROW_GROUP = 64 * 1024
 WRITER = WriterProperties(max_row_group_size=256 * 1024, compression="ZSTD")
 FORMAT_VERSION = 1
 BUILDS = ("GRCh37", "GRCh38")
-DEFAULT_WORKSPACE = "genomed-data"
-
-
-def default_workspace_path() -> Path:
-    """``$GENOMED_WORKSPACE`` or ``./genomed-data``."""
-    return Path(os.environ.get("GENOMED_WORKSPACE", DEFAULT_WORKSPACE))
 
 
 def _fsync_dir(path: Path) -> None:
