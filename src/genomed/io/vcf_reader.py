@@ -26,7 +26,7 @@ import ctypes
 import functools
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -318,6 +318,30 @@ def iter_allele_batches(
     Records without GT give a call to each sample in ``carriers_without_gt`` (by default
     every sample), with unknown copy number.
     """
+    for split in iter_pending_batches(
+        vcf,
+        header,
+        path=path,
+        carriers_without_gt=carriers_without_gt,
+        max_cells=max_cells,
+        progress=progress,
+    ):
+        yield split()
+
+
+def iter_pending_batches(
+    vcf: VCF,
+    header: VcfHeaderInfo,
+    *,
+    path: str,
+    carriers_without_gt: np.ndarray | None = None,
+    max_cells: int = 4_000_000,
+    progress=None,
+) -> Iterator[Callable[[], AlleleBatch]]:
+    """:func:`iter_allele_batches` one step earlier: yields, for each batch of decoded
+    records, a function that splits them into an :class:`AlleleBatch`. A caller can run
+    the split (whole-batch NumPy work that mostly releases the GIL) in another thread
+    while this generator decodes the next records."""
     fields = SampleFields(header)
     n_samples = len(header.samples)
     if carriers_without_gt is None:
@@ -333,9 +357,9 @@ def iter_allele_batches(
         except (ValueError, TypeError) as error:
             raise InputError(f"cannot read record ({error})", path=path, line=line) from None
         if len(buffer) >= per_batch:
-            yield buffer.flush(carriers_without_gt)
+            yield functools.partial(buffer.detach().flush, carriers_without_gt)
     if len(buffer) or buffer.blocks:
-        yield buffer.flush(carriers_without_gt)
+        yield functools.partial(buffer.detach().flush, carriers_without_gt)
 
 
 def _records(vcf: VCF, header: VcfHeaderInfo, path: str) -> Iterator:
@@ -369,6 +393,13 @@ class _RecordBuffer:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def detach(self) -> _RecordBuffer:
+        """A buffer holding the records added so far; this one starts empty again."""
+        full = _RecordBuffer(self.fields, self.n)
+        full.records, full.blocks, full.spanning = self.records, self.blocks, self.spanning
+        self.records, self.blocks, self.spanning = [], {}, 0
+        return full
 
     def add(self, variant, line: int) -> None:
         if _is_reference_block(variant):
@@ -520,8 +551,13 @@ def _count_alleles(
     genotypes: np.ndarray, rec_idx: np.ndarray, allele_idx: np.ndarray
 ) -> np.ndarray:
     """Copies of allele ``allele_idx[a]`` in each sample's genotype at record ``rec_idx[a]``."""
-    wanted = allele_idx.astype(np.int16)[:, None]
     out = np.zeros((len(rec_idx), genotypes.shape[1]), dtype=np.int16)
+    if len(rec_idx) == len(genotypes) and (allele_idx == 1).all():
+        # every record biallelic (the usual batch): no gather of the genotype array
+        for j in range(genotypes.shape[2]):
+            out += genotypes[:, :, j] == 1
+        return out
+    wanted = allele_idx.astype(np.int16)[:, None]
     for j in range(genotypes.shape[2]):
         out += genotypes[rec_idx, :, j] == wanted
     return out
@@ -537,16 +573,19 @@ def _allele_masks(genotypes, recs, samples, alleles) -> np.ndarray:
 
 def _stack_genotypes(arrays: list, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(R, n, P) allele indices padded with -2, (R, n) phased, (R,) whether GT exists."""
+    has_gt = np.array([a is not None for a in arrays], dtype=bool)
+    shapes = {a.shape for a in arrays if a is not None}
+    if has_gt.all() and len(shapes) == 1:  # one ploidy throughout: a single stacking copy
+        stacked = np.stack(arrays).astype(np.int16, copy=False)
+        return stacked[:, :, :-1], stacked[:, :, -1] == 1, has_gt
     width = max((a.shape[1] - 1 for a in arrays if a is not None), default=1)
     genotypes = np.full((len(arrays), n, width), -2, dtype=np.int16)
     phased = np.zeros((len(arrays), n), dtype=bool)
-    has_gt = np.zeros(len(arrays), dtype=bool)
     for r, a in enumerate(arrays):
         if a is None:
             continue
         genotypes[r, :, : a.shape[1] - 1] = a[:, :-1]
         phased[r] = a[:, -1] == 1
-        has_gt[r] = True
     return genotypes, phased, has_gt
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from genomed.errors import InputError
 from genomed.io.bed import read_bed
 from genomed.io.sample_map import SampleInfo, read_sample_map
-from genomed.io.vcf_reader import AlleleBatch, VcfHeaderInfo, iter_allele_batches, open_vcf
+from genomed.io.vcf_reader import AlleleBatch, VcfHeaderInfo, iter_pending_batches, open_vcf
 from genomed.io.vcf_validation import check_vcf
 from genomed.model import genome_build
 from genomed.model.normalise import left_align
@@ -208,11 +208,13 @@ def _batch_tables(
     sample_dictionary = pa.array([s.sample_id for s in samples], pa.string())
     origin_of_sample = np.array([s.kind == "tumor" for s in samples], dtype=bool)
 
-    def sample_ids(index: np.ndarray) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), sample_dictionary)
+    origins = pa.array(["germline", "somatic"], pa.string())
 
-    def origin(index: np.ndarray) -> np.ndarray:
-        return np.where(origin_of_sample[index], "somatic", "germline")
+    def sample_ids(index: np.ndarray) -> pa.Array:
+        return sample_dictionary.take(pa.array(index, pa.int32()))
+
+    def origin(index: np.ndarray) -> pa.Array:
+        return origins.take(pa.array(origin_of_sample[index].astype(np.int8)))
 
     tables = {
         "variants": placed.select(["variant_key", "chrom", "pos", "ref", "alt", "rsid"]),
@@ -292,8 +294,14 @@ def _nullable(values: np.ndarray) -> pa.Array:
 
 def _sample_rows(ws: Workspace, samples: list[SampleInfo], batch_id: str, institution: str) -> dict:
     """New patients and samples (ids already in the workspace are left as they are)."""
-    known_samples = set(ws.read("samples", columns=["sample_id"]).column(0).to_pylist())
-    known_patients = set(ws.read("patients", columns=["patient_id"]).column(0).to_pylist())
+    con = ws.connect(tables=["samples", "patients"])
+    try:
+        known_samples = {row[0] for row in con.execute("SELECT sample_id FROM samples").fetchall()}
+        known_patients = {
+            row[0] for row in con.execute("SELECT patient_id FROM patients").fetchall()
+        }
+    finally:
+        con.close()
     new_samples = [s for s in samples if s.sample_id not in known_samples]
     patients: dict[str, SampleInfo] = {}
     for s in samples:
@@ -390,15 +398,31 @@ def ingest_vcf(
         spanning = 0
         tumors = np.array([s.kind == "tumor" for s in samples], dtype=bool)
         carriers = tumors if tumors.any() else np.ones(len(samples), dtype=bool)
-        batches = iter_allele_batches(
-            vcf, header, path=str(path), carriers_without_gt=carriers, progress=progress
-        )
-        for batch in batches:
+
+        def split_and_spool(split: Callable[[], AlleleBatch]) -> tuple[list[dict], int]:
+            batch = split()
             tables, lost = _batch_tables(batch, samples, batch_id, options, source_build, ws.build)
-            unlifted.extend(lost)
-            spanning += batch.spanning_deletions
             for name, table in tables.items():
                 spool.write(name, table)
+            return lost, batch.spanning_deletions
+
+        # One worker thread splits, keys and spools batch k while this thread decodes
+        # batch k+1 (NumPy, Arrow and Parquet release the GIL; cyvcf2's decoding does not).
+        # At most two batches are in memory; spool writes stay in file order.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            running: Future | None = None
+            for split in iter_pending_batches(
+                vcf, header, path=str(path), carriers_without_gt=carriers, progress=progress
+            ):
+                if running is not None:
+                    lost, skipped = running.result()
+                    unlifted.extend(lost)
+                    spanning += skipped
+                running = worker.submit(split_and_spool, split)
+            if running is not None:
+                lost, skipped = running.result()
+                unlifted.extend(lost)
+                spanning += skipped
         files = spool.close()
         rows = _stage_spooled(tx, ws, files)
         people = _sample_rows(ws, samples, batch_id, options.institution_id or ws.institution_id)
@@ -467,7 +491,7 @@ def _stage_spooled(tx: Transaction, ws: Workspace, files: dict[str, Path]) -> di
         tx.append_parquet(name, file)
         rows[name] = pq.ParquetFile(file).metadata.num_rows
     if "variants" in files:
-        con = ws.connect()
+        con = ws.connect(tables=["variants"])
         fresh = (
             con.sql(
                 f"""

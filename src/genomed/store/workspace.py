@@ -21,16 +21,19 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from genomed.errors import WorkspaceError
 from genomed.store.location import DEFAULT_WORKSPACE, default_workspace_path  # noqa: F401 (re-exported)
 from genomed.store.schema import TABLES, conform
+
+if TYPE_CHECKING:  # pyarrow.dataset imports pandas (~0.25 s): loaded only by readers that scan
+    import pyarrow.dataset as pads
 
 CATALOG = "catalog.json"
 #: Delta's writer buffers a whole output file before flushing it; capping files and row
@@ -68,6 +71,8 @@ def delta_dataset(path: Path, files: list[str], name: str) -> pads.Dataset:
     files of the version and reads them with pyarrow's local filesystem; partition values
     come from the hive-style directory names. genomed never writes deletion vectors.
     """
+    import pyarrow.dataset as pads
+
     spec = TABLES[name]
     if not files:
         return pads.dataset(spec.schema.empty_table())
@@ -111,8 +116,11 @@ def duckdb_view(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> 
     """``name`` as a view over Parquet ``files`` with exactly the columns and types of
     :data:`TABLES` (a column no file has yet reads as null; no files = an empty view)."""
     spec = TABLES[name]
-    if not files:
-        con.register(name, spec.schema.empty_table())
+    if not files:  # a typed empty view (registering an Arrow table would import pandas)
+        typed = ", ".join(
+            f'CAST(NULL AS {_duck_type(field.type)}) AS "{field.name}"' for field in spec.schema
+        )
+        con.execute(f"CREATE VIEW {name} AS SELECT {typed} WHERE false")
         return
     listing = "[" + ", ".join(_quote(f) for f in files) + "]"
     hive = "true" if spec.partition_by else "false"
@@ -213,6 +221,8 @@ class Workspace:
     # -- reading -------------------------------------------------------------------------
     def dataset(self, name: str) -> pads.Dataset:
         """The table at its pinned version as a pyarrow dataset (empty if never written)."""
+        import pyarrow.dataset as pads
+
         spec = TABLES[name]
         version = self.catalog["versions"].get(name)
         if version is None:
