@@ -216,3 +216,14 @@ def test_packaged_chain_is_the_one_the_provenance_names():
     path = packaged_chain("GRCh38", "GRCh37")
     text = (Path(path).parent / "PROVENANCE.md").read_text()
     assert hashlib.sha256(Path(path).read_bytes()).hexdigest() in text
+
+
+def test_cli_reference_info_and_validation_of_the_grch37_bundle():
+    info = CliRunner().invoke(app, ["reference", "info", "--build", "GRCh37", "--json"])
+    assert info.exit_code == 0, info.output
+    summary = json.loads(info.output)
+    shipped = ReferenceBundle.default("GRCh37")
+    assert summary["build"] == "GRCh37" and summary["id"] == shipped.id
+    checks = CliRunner().invoke(app, ["reference", "validation", "--build", "GRCh37", "--json"])
+    assert checks.exit_code == 0, checks.output
+    assert len(json.loads(checks.output)) == shipped.validation.num_rows

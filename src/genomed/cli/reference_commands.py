@@ -10,6 +10,10 @@ import typer
 from genomed.cli.options import JsonOption
 from genomed.cli.output import console, print_json, print_table, reports_errors
 
+BuildOption = Annotated[
+    str, typer.Option(help="Which shipped bundle when --bundle is not given: GRCh38 | GRCh37.")
+]
+
 reference_app = typer.Typer(
     help="Reference bundles: transcript models + sequences for annotation.", no_args_is_help=True
 )
@@ -76,12 +80,13 @@ def info(
     bundle: Annotated[
         Path | None, typer.Option(help="Bundle directory (default: shipped).")
     ] = None,
+    build: BuildOption = "GRCh38",
     as_json: JsonOption = False,
 ) -> None:
     """Show a bundle's id, build, counts and sources."""
     from genomed.reference.bundle import ReferenceBundle
 
-    b = ReferenceBundle(bundle) if bundle else ReferenceBundle.default()
+    b = ReferenceBundle(bundle) if bundle else ReferenceBundle.default(build)
     summary = b.summary()
     if as_json:
         print_json(summary)
@@ -100,12 +105,13 @@ def validation(
     bundle: Annotated[
         Path | None, typer.Option(help="Bundle directory (default: shipped).")
     ] = None,
+    build: BuildOption = "GRCh38",
     as_json: JsonOption = False,
 ) -> None:
     """List every failed transcript check of a bundle."""
     from genomed.reference.bundle import ReferenceBundle
 
-    b = ReferenceBundle(bundle) if bundle else ReferenceBundle.default()
+    b = ReferenceBundle(bundle) if bundle else ReferenceBundle.default(build)
     rows = b.validation.to_pylist()
     if as_json:
         print_json(rows)
