@@ -227,3 +227,25 @@ def test_cli_reference_info_and_validation_of_the_grch37_bundle():
     checks = CliRunner().invoke(app, ["reference", "validation", "--build", "GRCh37", "--json"])
     assert checks.exit_code == 0, checks.output
     assert len(json.loads(checks.output)) == shipped.validation.num_rows
+
+
+def test_a_grch37_workspace_is_annotated_with_the_grch37_bundle(tmp_path):
+    # the LAML MAF declares NCBI_Build 37: a workspace created from it is GRCh37, and
+    # `genomed annotate -w` uses the shipped GRCh37 bundle (it used to refuse: GRCh38 only)
+    from genomed.annotate.workspace_annotate import annotate_workspace
+    from genomed.store.ingest_maf import ingest_maf
+    from genomed.store.workspace import Workspace
+
+    ingest_maf(tmp_path / "ws", DEMO_DATA / "laml_study" / "data_mutations.txt")
+    ws = Workspace.open(tmp_path / "ws")
+    assert ws.build == "GRCh37"
+    result = annotate_workspace(ws.path)
+    assert result.bundle == ReferenceBundle.default("GRCh37").id
+    con = Workspace.open(ws.path).connect()
+    rows = con.execute(
+        "SELECT DISTINCT a.gene, a.protein_position, a.clinvar_id FROM annotations a "
+        "JOIN variants v USING (variant_key) WHERE v.chrom = '2' AND v.pos = 25457242 "
+        "AND v.alt = 'T' AND a.canonical"
+    ).fetchall()
+    # DNMT3A R882H (GRCh37 chr2:25457242 C>T): codon 882; no ClinVar match by a GRCh37 key
+    assert rows == [("DNMT3A", "882", None)]
