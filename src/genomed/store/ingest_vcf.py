@@ -115,25 +115,34 @@ def resolve_samples(
 
 
 class _Spool:
-    """Parquet writers in the staging folder, one per table, opened on first write."""
+    """Where each batch's rows go: calls, no-calls, site counts and gVCF blocks straight
+    into their tables' data files (written once, moved into the tables at commit);
+    variant candidates to a Parquet file in the staging folder, to be deduplicated
+    against the workspace at the end."""
 
-    def __init__(self, staging: Path) -> None:
-        self.staging = staging
+    DIRECT = ("calls", "nocalls", "batch_sites", "callable")
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = {}
 
     def write(self, name: str, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
-        if name not in self.writers:
-            self.writers[name] = pq.ParquetWriter(self.staging / f"{name}.parquet", table.schema)
-        self.writers[name].write_table(table, row_group_size=SPOOL_ROW_GROUP)
         self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        if name in self.DIRECT:
+            self.tx.data_files(name).write(table)
+            return
+        if name not in self.writers:
+            self.writers[name] = pq.ParquetWriter(self.tx.staging / f"{name}.parquet", table.schema)
+        self.writers[name].write_table(table, row_group_size=SPOOL_ROW_GROUP)
 
     def close(self) -> dict[str, Path]:
+        """The spooled (not direct) files by table name."""
         for writer in self.writers.values():
             writer.close()
-        return {name: self.staging / f"{name}.parquet" for name in self.writers}
+        return {name: self.tx.staging / f"{name}.parquet" for name in self.writers}
 
 
 def _left_align_rows(alleles: pa.Table, fasta: Path) -> pa.Table:
@@ -393,7 +402,7 @@ def ingest_vcf(
         return rows, report
 
     def _write_batch(tx: Transaction, batch_id: str) -> tuple[dict[str, int], dict]:
-        spool = _Spool(tx.staging)
+        spool = _Spool(tx)
         unlifted: list[dict] = []
         spanning = 0
         tumors = np.array([s.kind == "tumor" for s in samples], dtype=bool)
@@ -424,7 +433,8 @@ def ingest_vcf(
                 unlifted.extend(lost)
                 spanning += skipped
         files = spool.close()
-        rows = _stage_spooled(tx, ws, files)
+        rows = {name: n for name, n in spool.rows.items() if name in spool.DIRECT}
+        rows |= _stage_variants(tx, ws, files)
         people = _sample_rows(ws, samples, batch_id, options.institution_id or ws.institution_id)
         for name, columns in people.items():
             tx.append(name, columns)
@@ -482,32 +492,26 @@ def _die_with_parent() -> None:
         pass
 
 
-def _stage_spooled(tx: Transaction, ws: Workspace, files: dict[str, Path]) -> dict[str, int]:
-    """Append spooled tables; variants only for keys the workspace does not have yet."""
-    rows: dict[str, int] = {}
-    for name, file in files.items():
-        if name == "variants":
-            continue
-        tx.append_parquet(name, file)
-        rows[name] = pq.ParquetFile(file).metadata.num_rows
-    if "variants" in files:
-        con = ws.connect(tables=["variants"])
-        fresh = (
-            con.sql(
-                f"""
-            SELECT variant_key, any_value(chrom) AS chrom, any_value(pos) AS pos,
-                   any_value(ref) AS ref, any_value(alt) AS alt, any_value(rsid) AS rsid
-            FROM read_parquet('{files["variants"]}') c
-            WHERE NOT EXISTS (SELECT 1 FROM variants v WHERE v.variant_key = c.variant_key)
-            GROUP BY variant_key
-            """
-            )
-            .arrow()
-            .read_all()
+def _stage_variants(tx: Transaction, ws: Workspace, files: dict[str, Path]) -> dict[str, int]:
+    """Append the spooled variants whose keys the workspace does not have yet."""
+    if "variants" not in files:
+        return {}
+    con = ws.connect(tables=["variants"])
+    fresh = (
+        con.sql(
+            f"""
+        SELECT variant_key, any_value(chrom) AS chrom, any_value(pos) AS pos,
+               any_value(ref) AS ref, any_value(alt) AS alt, any_value(rsid) AS rsid
+        FROM read_parquet('{files["variants"]}') c
+        WHERE NOT EXISTS (SELECT 1 FROM variants v WHERE v.variant_key = c.variant_key)
+        GROUP BY variant_key
+        """
         )
-        tx.append("variants", fresh)
-        rows["variants"] = fresh.num_rows
-    return rows
+        .arrow()
+        .read_all()
+    )
+    tx.append("variants", fresh)
+    return {"variants": fresh.num_rows}
 
 
 def _stage_bed(tx: Transaction, bed: pa.Table, samples: list[SampleInfo], batch_id: str) -> int:

@@ -7,7 +7,10 @@ they always see a consistent workspace. A transaction appends to every table it 
 then replaces the catalog in one ``os.replace``. If the process dies before that, the
 tables carry versions the catalog does not name; the next transaction restores each such
 table to its pinned version before writing (or removes a table the catalog never knew),
-so the dead ingest leaves no trace and a re-run completes.
+so the dead ingest leaves no trace and a re-run completes. Rows a transaction writes
+straight as data files (:class:`DataFiles`) sit in its staging folder until the commit
+renames them into the table and adds them to its log; a file moved in by a transaction
+that died before that belongs to no Delta version, so no reader ever sees it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,8 +30,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from deltalake import DeltaTable, WriterProperties, write_deltalake
+from deltalake import DeltaTable, Schema, WriterProperties, write_deltalake
+from deltalake.transaction import AddAction, create_table_with_add_actions
 
 from genomed.errors import WorkspaceError
 from genomed.store.location import DEFAULT_WORKSPACE, default_workspace_path  # noqa: F401 (re-exported)
@@ -41,6 +48,9 @@ CATALOG = "catalog.json"
 TARGET_FILE_BYTES = 4 * 1024 * 1024
 SPOOL_ROW_GROUP = 64 * 1024
 WRITER = WriterProperties(max_row_group_size=256 * 1024, compression="ZSTD")
+#: Data files written by :class:`DataFiles` (straight into the table layout): row groups
+#: as Delta's writer makes them, and a new file after this many rows.
+DATA_FILE_ROWS = 4 * 1024 * 1024
 FORMAT_VERSION = 1
 BUILDS = ("GRCh37", "GRCh38")
 
@@ -309,6 +319,154 @@ class Workspace:
             _write_json_atomic(self.path / CATALOG, self.catalog)
 
 
+_PLAIN_PARTITION = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+class DataFiles:
+    """A table's rows written once, as Parquet data files in the table's own layout
+    (hive ``col=value`` folders, partition columns left out of the file, ZSTD), inside the
+    transaction's staging folder; the commit moves them into the table with a rename and
+    adds them to its Delta log, instead of re-encoding a spooled copy.
+
+    Rows whose partition value would need escaping in a path (or is null) go to a spool
+    file that the commit appends through Delta's writer, so paths are always Delta's.
+    """
+
+    def __init__(self, staging: Path, name: str) -> None:
+        spec = TABLES[name]
+        self.name = name
+        self.root = staging / "data" / name
+        self.partition_by = list(spec.partition_by)
+        self.schema = spec.schema
+        self.file_schema = pa.schema([f for f in spec.schema if f.name not in self.partition_by])
+        self._open: dict[tuple, tuple[pq.ParquetWriter, Path, int]] = {}
+        self.files: list[tuple[Path, dict[str, str]]] = []
+        self.spool: Path | None = None
+        self._spool_writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows (any column order; cast to the table's schema)."""
+        if table.num_rows == 0:
+            return
+        table = conform(self.name, table)
+        self.rows += table.num_rows
+        if not self.partition_by:
+            self._write_part((), {}, table)
+            return
+        if len(self.partition_by) != 1:  # genomed partitions by one column
+            self._write_spool(table)
+            return
+        column = self.partition_by[0]
+        values = table.column(column)
+        distinct = values.unique().to_pylist()
+        for value in distinct:
+            if len(distinct) == 1:
+                part = table
+            elif value is None:
+                part = table.filter(pc.is_null(values))
+            else:
+                part = table.filter(pc.equal(values, value))
+            if value is None or not _PLAIN_PARTITION.match(str(value)):
+                self._write_spool(part)
+            else:
+                self._write_part((value,), {column: str(value)}, part.drop_columns([column]))
+
+    def _write_part(self, key: tuple, values: dict[str, str], table: pa.Table) -> None:
+        if key not in self._open:
+            folder = self.root.joinpath(*(f"{c}={v}" for c, v in values.items()))
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"part-00000-{uuid.uuid4()}-c000.zstd.parquet"
+            writer = pq.ParquetWriter(path, self.file_schema, compression="zstd")
+            self._open[key] = (writer, path, 0)
+            self.files.append((path, values))
+        writer, path, rows = self._open[key]
+        writer.write_table(table, row_group_size=WRITER.max_row_group_size)
+        rows += table.num_rows
+        self._open[key] = (writer, path, rows)
+        if rows >= DATA_FILE_ROWS:  # the next rows of this partition start a new file
+            writer.close()
+            del self._open[key]
+
+    def _write_spool(self, table: pa.Table) -> None:
+        if self._spool_writer is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.spool = self.root / "spool.parquet"
+            self._spool_writer = pq.ParquetWriter(self.spool, self.schema)
+        self._spool_writer.write_table(table, row_group_size=SPOOL_ROW_GROUP)
+
+    def close(self) -> None:
+        for writer, _, _ in self._open.values():
+            writer.close()
+        self._open.clear()
+        if self._spool_writer is not None:
+            self._spool_writer.close()
+            self._spool_writer = None
+
+    def add_actions(self, table_path: Path) -> list[AddAction]:
+        """Move the closed files into ``table_path`` (same filesystem: renames) and
+        describe each for the Delta log, with exact row, null and integer min/max stats."""
+        actions = []
+        now = int(time.time() * 1000)
+        for path, values in self.files:
+            relative = path.relative_to(self.root)
+            target = table_path / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            actions.append(
+                AddAction(
+                    relative.as_posix(),
+                    target.stat().st_size,
+                    values,
+                    now,
+                    True,
+                    _file_stats(target),
+                )
+            )
+        return actions
+
+
+def _file_stats(path: Path) -> str:
+    """Delta ``stats`` of a Parquet file from its footer: numRecords, nullCount, and
+    min/max of integer columns (exact; other columns are simply not skipped on)."""
+    meta = pq.ParquetFile(path).metadata
+    schema = meta.schema.to_arrow_schema()
+    nulls: dict[str, int] = {}
+    lows: dict[str, int] = {}
+    highs: dict[str, int] = {}
+    unbounded: set[str] = set()
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            name = chunk.path_in_schema
+            stats = chunk.statistics
+            if stats is None or not stats.has_null_count:
+                nulls[name] = -1
+                unbounded.add(name)
+                continue
+            if nulls.get(name, 0) >= 0:
+                nulls[name] = nulls.get(name, 0) + stats.null_count
+            if not pa.types.is_integer(schema.field(name).type):
+                continue
+            if stats.has_min_max:
+                lows[name] = min(lows.get(name, stats.min), stats.min)
+                highs[name] = max(highs.get(name, stats.max), stats.max)
+            elif stats.null_count < group.num_rows:
+                unbounded.add(name)  # values without a recorded bound: none for the file
+    lows = {k: v for k, v in lows.items() if k not in unbounded}
+    highs = {k: v for k, v in highs.items() if k not in unbounded}
+    return json.dumps(
+        {
+            "numRecords": meta.num_rows,
+            "minValues": lows,
+            "maxValues": highs,
+            "nullCount": {k: v for k, v in nulls.items() if v >= 0},
+        },
+        separators=(",", ":"),
+    )
+
+
 class Transaction:
     """Appends staged during one :meth:`Workspace.transaction`; committed on exit."""
 
@@ -318,7 +476,15 @@ class Transaction:
         self.staging.mkdir(parents=True)
         self._pending: dict[str, list] = {}
         self._deletes: dict[str, list[str]] = {}
+        self._data: dict[str, DataFiles] = {}
         self.catalog_updates: dict = {}
+
+    def data_files(self, name: str) -> DataFiles:
+        """Write rows of table ``name`` once, as its final data files (see
+        :class:`DataFiles`); they join the table at commit, like appended rows."""
+        if name not in self._data:
+            self._data[name] = DataFiles(self.staging, name)
+        return self._data[name]
 
     def append(self, name: str, data: pa.Table | dict) -> None:
         """Stage rows for table ``name`` (conformed to its schema; nothing written yet)."""
@@ -359,6 +525,10 @@ class Transaction:
             for predicate in predicates:
                 table.delete(predicate)
             versions[name] = table.version()
+        for name, data in self._data.items():
+            data.close()
+            if data.spool is not None:
+                self._pending.setdefault(name, []).append(data.spool)
         for name, parts in self._pending.items():
             spec = TABLES[name]
             path = ws.table_path(name)
@@ -371,6 +541,26 @@ class Transaction:
                 target_file_size=TARGET_FILE_BYTES,
                 writer_properties=WRITER,
             )
+            versions[name] = DeltaTable(path).version()
+        for name, data in self._data.items():
+            if not data.files:
+                continue
+            spec = TABLES[name]
+            path = ws.table_path(name)
+            path.mkdir(parents=True, exist_ok=True)
+            actions = data.add_actions(path)
+            partition_by = list(spec.partition_by) or None
+            if DeltaTable.is_deltatable(str(path)):
+                table = DeltaTable(path)
+                table.create_write_transaction(actions, "append", spec.schema, partition_by)
+            else:
+                create_table_with_add_actions(
+                    str(path),
+                    Schema.from_arrow(spec.schema),
+                    actions,
+                    mode="append",
+                    partition_by=partition_by,
+                )
             versions[name] = DeltaTable(path).version()
         if versions == ws.catalog.get("versions", {}) and not self.catalog_updates:
             return
