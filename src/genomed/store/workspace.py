@@ -73,6 +73,21 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     _fsync_dir(path.parent)
 
 
+_COMMIT_FILE = re.compile(r"^(\d{20})\.json$")
+
+
+def latest_version(table_dir: Path) -> int | None:
+    """The newest Delta version of a table from its log's file names (a listing, not a
+    ~10 ms log replay); None when the log has no commit file to go by. Only meaningful
+    under the workspace lock, where no other writer can be adding a version."""
+    try:
+        names = os.listdir(Path(table_dir) / "_delta_log")
+    except FileNotFoundError:
+        return None
+    found = [int(m.group(1)) for m in map(_COMMIT_FILE.match, names) if m]
+    return max(found) if found else None
+
+
 def delta_dataset(path: Path, files: list[str], name: str) -> pads.Dataset:
     """A Delta table version (its Parquet ``files``) as a plain pyarrow dataset.
 
@@ -302,13 +317,16 @@ class Workspace:
         tables_dir = self.path / "tables"
         if tables_dir.exists():
             for table_dir in tables_dir.iterdir():
-                if not DeltaTable.is_deltatable(str(table_dir)):
+                latest = latest_version(table_dir)
+                if latest is None and not DeltaTable.is_deltatable(str(table_dir)):
                     shutil.rmtree(table_dir, ignore_errors=True)
                     continue
                 version = pinned.get(table_dir.name)
                 if version is None:
                     shutil.rmtree(table_dir)
                     continue
+                if latest == version:
+                    continue  # the usual case, seen from a directory listing
                 table = DeltaTable(table_dir)
                 if table.version() != version:
                     table.restore(version)
@@ -467,6 +485,12 @@ def _file_stats(path: Path) -> str:
     )
 
 
+def _version_after_write(path: Path) -> int:
+    """The version a write just made (from the log listing; a table open if unclear)."""
+    version = latest_version(path)
+    return version if version is not None else DeltaTable(path).version()
+
+
 class Transaction:
     """Appends staged during one :meth:`Workspace.transaction`; committed on exit."""
 
@@ -541,7 +565,7 @@ class Transaction:
                 target_file_size=TARGET_FILE_BYTES,
                 writer_properties=WRITER,
             )
-            versions[name] = DeltaTable(path).version()
+            versions[name] = _version_after_write(path)
         for name, data in self._data.items():
             if not data.files:
                 continue
@@ -561,7 +585,7 @@ class Transaction:
                     mode="append",
                     partition_by=partition_by,
                 )
-            versions[name] = DeltaTable(path).version()
+            versions[name] = _version_after_write(path)
         if versions == ws.catalog.get("versions", {}) and not self.catalog_updates:
             return
         catalog = dict(ws.catalog) | self.catalog_updates
