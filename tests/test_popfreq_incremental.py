@@ -1,6 +1,8 @@
 """Incremental add and withdrawal equal a full rebuild: a property test over random batches
 of the 1000 Genomes samples (split with `bcftools view -s`), plus single-sample batches
-whose callable BED makes them count at alleles other batches discover later."""
+whose callable BED makes them count at alleles other batches discover later. The totals
+(base + pending deltas) equal a rebuild with deltas pending and after compaction, and the
+readers (look-up, sites VCF, the Beacon node's allele counts) answer the same either way."""
 
 from __future__ import annotations
 
@@ -14,7 +16,18 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from genomed.cli.main import app
-from genomed.popfreq.database import PopfreqError, add_new_batches, build_popfreq, withdraw_samples
+from genomed.network.beacon_records import frequency_record
+from genomed.network.node_data import popfreq_rows
+from genomed.popfreq.database import (
+    PopfreqError,
+    add_new_batches,
+    build_popfreq,
+    compact_popfreq,
+    withdraw_samples,
+)
+from genomed.popfreq.export import export_sites_vcf
+from genomed.popfreq.lookup import lookup
+from genomed.popfreq.totals import TOTALS_TABLES, totals_sql
 from genomed.store.ingest_vcf import VcfIngestOptions, ingest_vcf
 from genomed.store.workspace import Workspace
 
@@ -52,8 +65,38 @@ def _ingest(ws_dir: Path, vcf: Path, bed: Path | None = None) -> None:
 
 
 def _snapshot(ws_dir: Path) -> list[tuple]:
-    con = Workspace.open(ws_dir).connect()
+    """Current totals (base + pending deltas), as every reader sees them."""
+    con = Workspace.open(ws_dir).connect(tables=list(TOTALS_TABLES))
+    return con.sql(f"SELECT * FROM ({totals_sql()}) ORDER BY variant_key, grp").fetchall()
+
+
+def _base(ws_dir: Path) -> list[tuple]:
+    con = Workspace.open(ws_dir).connect(tables=list(TOTALS_TABLES))
     return con.sql("SELECT * FROM popfreq_counts ORDER BY variant_key, grp").fetchall()
+
+
+def _pending(ws_dir: Path) -> int:
+    con = Workspace.open(ws_dir).connect(tables=["popfreq_deltas"])
+    return con.sql("SELECT count(*) FROM popfreq_deltas").fetchall()[0][0]
+
+
+def _readers(ws_dir: Path, folder: Path) -> dict:
+    """What the readers answer: a region look-up, the sites VCF (min AC 2, so the
+    release rule runs on the sums; the header line naming the operation left out) and
+    the Beacon node's frequencyInPopulations of every allele."""
+    ws = Workspace.open(ws_dir)
+    found = lookup(ws, f"1:{BED_REGION[1]}-{BED_REGION[2] + 100_000}", limit=100_000)
+    out = folder / f"sites{next(_counter)}.vcf.gz"
+    export_sites_vcf(ws, out, min_ac=2)
+    text = run_tool("bcftools", "view", str(out)).splitlines()
+    vcf = [line for line in text if not line.startswith(("##genomed_popfreq_op", "##bcftools"))]
+    con = ws.connect()
+    keys = [r[0] for r in con.sql("SELECT DISTINCT variant_key FROM variants").fetchall()]
+    beacon = {
+        key: frequency_record(rows, "genomed", "local", "v")
+        for key, rows in popfreq_rows(con, keys).items()
+    }
+    return {"lookup": found.to_dict(), "vcf": vcf, "beacon": beacon}
 
 
 def _status(ws_dir: Path) -> list[tuple]:
@@ -80,9 +123,18 @@ batches_strategy = st.lists(
     interval_sample=st.one_of(st.none(), st.integers(0, POOL - 1)),
     withdraw_after=st.integers(0, 3),
     withdrawn=st.lists(st.integers(0, POOL - 1), max_size=4, unique=True),
+    compact_fraction=st.sampled_from([0.0, 0.5, 1e9]),  # always, default, never automatic
+    compact_after=st.integers(0, 4),  # an explicit `popfreq compact` after that step
 )
 def test_incremental_equals_rebuild(
-    source, tmp_path_factory, batches, interval_sample, withdraw_after, withdrawn
+    source,
+    tmp_path_factory,
+    batches,
+    interval_sample,
+    withdraw_after,
+    withdrawn,
+    compact_fraction,
+    compact_after,
 ) -> None:
     region, pool = source
     folder = tmp_path_factory.mktemp("example")
@@ -97,16 +149,33 @@ def test_incremental_equals_rebuild(
     build_popfreq(ws_dir)
     for number, (vcf, callable_bed) in enumerate(steps[1:], start=1):
         _ingest(ws_dir, vcf, callable_bed)
-        add_new_batches(ws_dir)
+        results = [add_new_batches(ws_dir, compact_fraction=compact_fraction)]
         if number == withdraw_after:
             counted = {s for s, _, _, _, status in _status(ws_dir) if status == "counted"}
             chosen = [pool[i] for i in withdrawn if pool[i] in counted]
             if chosen:
-                withdraw_samples(ws_dir, chosen)
+                results.append(withdraw_samples(ws_dir, chosen, compact_fraction=compact_fraction))
+        for result in results:
+            if result.changed and result.rows and compact_fraction != 0.5:
+                assert result.compacted == (compact_fraction == 0.0)
+        assert _pending(ws_dir) == results[-1].pending_rows
+        if number == compact_after:
+            compact_popfreq(ws_dir)
+            assert _pending(ws_dir) == 0
+    # with deltas pending (if any)
     incremental, incremental_status = _snapshot(ws_dir), _status(ws_dir)
+    pending_answers = _readers(ws_dir, folder)
+    # after compaction: the base alone holds the same totals; readers answer the same
+    compact_popfreq(ws_dir)
+    assert _pending(ws_dir) == 0
+    assert _base(ws_dir) == _snapshot(ws_dir) == incremental
+    compacted_answers = _readers(ws_dir, folder)
+    assert compacted_answers == pending_answers
+    # a full rebuild gives the same totals and answers
     build_popfreq(ws_dir)
     assert _status(ws_dir) == incremental_status
-    assert _snapshot(ws_dir) == incremental
+    assert _base(ws_dir) == _snapshot(ws_dir) == incremental
+    assert _readers(ws_dir, folder) == compacted_answers
 
 
 def test_interval_sample_counts_at_alleles_found_later(source, tmp_path: Path) -> None:

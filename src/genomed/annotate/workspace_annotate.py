@@ -60,11 +60,14 @@ def _popfreq(ws: Workspace) -> pa.Table | None:
     """AF of group ``all`` from the workspace population database (absent: None)."""
     if "popfreq_counts" not in TABLES or ws.versions().get("popfreq_counts") is None:
         return None
-    con = ws.connect()
+    from genomed.popfreq.totals import TOTALS_TABLES, totals_sql
+
+    totals = totals_sql("grp = 'all'")
+    con = ws.connect(tables=list(TOTALS_TABLES))
     try:
         return con.sql(
             "SELECT variant_key, CASE WHEN sum(an) > 0 THEN sum(ac)::DOUBLE / sum(an) END "
-            "AS popfreq_af FROM popfreq_counts WHERE grp = 'all' GROUP BY variant_key"
+            f"AS popfreq_af FROM ({totals}) GROUP BY variant_key"
         ).to_arrow_table()
     finally:
         con.close()

@@ -509,6 +509,7 @@ def frequencies_from_workspace(table: pa.Table, workspace, min_an: int = 20) -> 
     founder/unassigned groups left out, as gnomAD's grpmax). Input frequencies are kept
     where present."""
     from genomed.errors import WorkspaceError
+    from genomed.popfreq.totals import TOTALS_TABLES, totals_source, totals_sql
     from genomed.store.workspace import Workspace
 
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
@@ -517,13 +518,14 @@ def frequencies_from_workspace(table: pa.Table, workspace, min_an: int = 20) -> 
             f"workspace {ws.path} has no population database: build one with `genomed popfreq build`"
         )
     keys = pa.table({"variant_key": table.column("variant_key")})
-    con = ws.connect()
+    con = ws.connect(tables=list(TOTALS_TABLES))
     try:
         con.register("wanted", keys)
         rows = con.execute(
-            """
-            SELECT variant_key, grp, ac, an FROM popfreq_counts
-            WHERE variant_key IN (SELECT variant_key FROM wanted) AND an >= ?
+            f"""
+            SELECT variant_key, grp, ac, an
+            FROM ({totals_sql("variant_key IN (SELECT variant_key FROM wanted)")})
+            WHERE an >= ?
             """,
             [min_an],
         ).fetchall()
@@ -537,7 +539,7 @@ def frequencies_from_workspace(table: pa.Table, workspace, min_an: int = 20) -> 
         value = ac / an
         if key not in best or value > best[key][0]:
             best[key] = (value, grp)
-    version = ws.versions()["popfreq_counts"]
+    version = totals_source(ws.versions())
     af = table.column("af").to_pylist()
     source = table.column("af_source").to_pylist()
     for i, key in enumerate(table.column("variant_key").to_pylist()):
@@ -545,11 +547,9 @@ def frequencies_from_workspace(table: pa.Table, workspace, min_an: int = 20) -> 
             continue
         if key in best:
             af[i] = best[key][0]
-            source[i] = (
-                f"workspace population database (popfreq_counts v{version}, group {best[key][1]})"
-            )
+            source[i] = f"workspace population database ({version}, group {best[key][1]})"
         else:
-            source[i] = f"absent from the workspace population database (popfreq_counts v{version})"
+            source[i] = f"absent from the workspace population database ({version})"
     table = table.set_column(table.schema.get_field_index("af"), "af", pa.array(af, type=F64))
     return table.set_column(
         table.schema.get_field_index("af_source"), "af_source", pa.array(source, type=S)

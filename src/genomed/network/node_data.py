@@ -213,14 +213,17 @@ def variant_annotations(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict
 
 
 def popfreq_rows(con: duckdb.DuckDBPyConnection, keys: list[int]) -> dict[int, list[dict]]:
-    """``popfreq_counts`` rows (adj counts) per allele, groups in a stable order."""
+    """Current population-database totals (adj counts; :mod:`genomed.popfreq.totals`) per
+    allele, groups in a stable order."""
+    from genomed.popfreq.totals import totals_sql
+
     if not keys:
         return {}
     con.register("_pf_keys", pa.table({"variant_key": pa.array(keys, pa.int64())}))
     table = con.sql(
-        """
-        SELECT variant_key, grp, ac, an, nhomalt, nhemi FROM popfreq_counts
-        WHERE variant_key IN (SELECT variant_key FROM _pf_keys)
+        f"""
+        SELECT variant_key, grp, ac, an, nhomalt, nhemi
+        FROM ({totals_sql("variant_key IN (SELECT variant_key FROM _pf_keys)")})
         ORDER BY variant_key, grp <> 'all', grp
         """
     ).to_arrow_table()

@@ -23,7 +23,7 @@ from genomed.errors import GenomedError
 from genomed.store.schema import TABLES
 from genomed.store.workspace import Workspace
 
-NOT_COPIED = ("cohorts", "popfreq_samples", "popfreq_counts", "popfreq_log")
+NOT_COPIED = ("cohorts", "popfreq_samples", "popfreq_counts", "popfreq_deltas", "popfreq_log")
 KEEP_ALL = ("ingests", "gene_panels", "batch_sites")
 
 

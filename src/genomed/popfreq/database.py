@@ -4,10 +4,20 @@
 - :func:`add_new_batches` adds the contribution of VCF batches ingested since the last
   change (*incremental*: new genotypes are read, old ones are not);
 - :func:`withdraw_samples` subtracts the contribution of samples whose consent was
-  withdrawn.
+  withdrawn;
+- :func:`compact_popfreq` folds the pending changes into the base table.
 
-Because the totals are integer sums of per-sample contributions, any sequence of adds and
-withdrawals ends where a full rebuild would (the property tests check this).
+Storage (see :mod:`genomed.popfreq.totals`): a build writes the totals to
+``popfreq_counts`` (the base); an add or a withdrawal appends its signed contribution to
+``popfreq_deltas`` and leaves the base alone, so it costs in proportion to the batch, not
+to alleles x groups. Readers sum base and deltas. When the pending delta rows would
+exceed :data:`AUTO_COMPACT_FRACTION` of the base rows, the operation compacts instead
+(base + deltas + its own contribution written as the new base, deltas emptied) in the
+same transaction.
+
+Because the totals are integer sums of per-sample contributions, any sequence of adds,
+withdrawals and compactions ends where a full rebuild would (the property tests check
+this, with deltas pending and after compaction).
 
 Who is counted. Germline samples (``samples.kind = 'germline'``) of VCF ingests, each from
 the first batch (by ingest time) that genotyped it, one sample per patient (a patient's
@@ -30,10 +40,15 @@ import pyarrow.compute as pc
 from genomed.errors import GenomedError, InputError
 from genomed.popfreq.adj import AdjFilter
 from genomed.popfreq.counts import group_counts, missing_field_counts
-from genomed.popfreq.group_sums import merge_totals
+from genomed.popfreq.group_sums import COUNT_COLUMNS, merge_totals
 from genomed.popfreq.groups import GrpmaxSettings, check_labels, read_population_labels
+from genomed.popfreq.totals import TOTALS_TABLES
 from genomed.store.schema import conform
 from genomed.store.workspace import Transaction, Workspace
+
+#: an add/withdraw compacts when pending delta rows (its own included) would exceed this
+#: fraction of the base rows, so a reader sums at most 1.5 rows per total
+AUTO_COMPACT_FRACTION = 0.5
 
 
 class PopfreqError(GenomedError):
@@ -72,8 +87,10 @@ class PopfreqResult:
     samples_withdrawn: int = 0
     duplicates: int = 0
     samples_counted: int = 0
-    alleles: int = 0
-    rows: int = 0
+    alleles: int = 0  # alleles of the totals; of the change for an add/withdraw not compacted
+    rows: int = 0  # (allele, group) rows of the totals; delta rows appended, likewise
+    compacted: bool = False  # the base table was rewritten (build, compact, automatic)
+    pending_rows: int = 0  # delta rows waiting for compaction after this change
     missing_fields: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     changed: bool = True
@@ -85,7 +102,7 @@ class PopfreqResult:
 #: the tables a change of the database reads
 _READS = [
     "batch_samples", "samples", "ingests", "patients", "batch_sites", "calls", "nocalls",
-    "callable", "popfreq_samples", "popfreq_counts", "popfreq_log",
+    "callable", "popfreq_samples", "popfreq_log", *TOTALS_TABLES,
 ]  # fmt: skip
 
 _CANDIDATES = """
@@ -208,14 +225,67 @@ def _log(
     tx.catalog_updates["popfreq"] = settings.to_dict() | {"op": result.op}
 
 
-def _stored_counts(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    return conform("popfreq_counts", con.sql("SELECT * FROM popfreq_counts").arrow().read_all())
+def _stored(con: duckdb.DuckDBPyConnection, name: str) -> pa.Table:
+    return conform(name, con.sql(f"SELECT * FROM {name}").arrow().read_all())
 
 
 def _replace_counts(tx: Transaction, ws: Workspace, totals: pa.Table) -> None:
-    if "popfreq_counts" in ws.versions():
-        tx.delete("popfreq_counts", "true")
+    """Write ``totals`` as the new base and empty the deltas (they are folded in)."""
+    for name in TOTALS_TABLES:
+        if name in ws.versions():
+            tx.delete(name, "true")
     tx.append("popfreq_counts", conform("popfreq_counts", totals))
+
+
+def _apply_change(
+    tx: Transaction,
+    ws: Workspace,
+    con: duckdb.DuckDBPyConnection,
+    change: pa.Table,
+    op: int,
+    compact_fraction: float,
+) -> pa.Table | None:
+    """Record ``change`` (signed ``popfreq_counts`` rows) as delta rows of operation ``op``,
+    or, when too many delta rows would be pending, compact: write base + deltas + change
+    as the new base. Returns the new totals when it compacted, else None."""
+    base_rows = _scalar(con, "SELECT count(*) FROM popfreq_counts")
+    pending = _scalar(con, "SELECT count(*) FROM popfreq_deltas")
+    if pending + change.num_rows > compact_fraction * base_rows:
+        totals = merge_totals(
+            _stored(con, "popfreq_counts"), [(_stored(con, "popfreq_deltas"), 1), (change, 1)]
+        )
+        _replace_counts(tx, ws, totals)
+        return totals
+    tx.append(
+        "popfreq_deltas",
+        conform("popfreq_deltas", change).set_column(
+            0, "op", pa.array([op] * change.num_rows, pa.int64())
+        ),
+    )
+    return None
+
+
+def _record_change(
+    con: duckdb.DuckDBPyConnection,
+    result: PopfreqResult,
+    change: pa.Table,
+    totals: pa.Table | None,
+    samples_sql: str,
+) -> None:
+    """Fill the result's sizes: of the totals when compacted, else of the change."""
+    if totals is not None:
+        result.compacted = True
+        _summarise(con, result, totals, samples_sql)
+        return
+    _summarise(con, result, change, samples_sql)
+    result.pending_rows = _scalar(con, "SELECT count(*) FROM popfreq_deltas") + change.num_rows
+
+
+def _negated(counts: pa.Table) -> pa.Table:
+    for name in COUNT_COLUMNS:
+        i = counts.column_names.index(name)
+        counts = counts.set_column(i, name, pc.negate_checked(counts.column(name)))
+    return counts
 
 
 def _summarise(
@@ -272,6 +342,7 @@ def build_popfreq(
             - pc.sum(pc.equal(rows.column("status"), "withdrawn")).as_py(),
             missing_fields=missing_field_counts(con, counted),
             settings=settings.to_dict(),
+            compacted=True,
         )
         _summarise(con, result, totals, "SELECT * FROM _pf_rows")
         if "popfreq_samples" in ws.versions():
@@ -283,12 +354,17 @@ def build_popfreq(
 
 
 def add_new_batches(
-    workspace: str | Path | Workspace, *, populations: str | Path | None = None
+    workspace: str | Path | Workspace,
+    *,
+    populations: str | Path | None = None,
+    compact_fraction: float = AUTO_COMPACT_FRACTION,
 ) -> PopfreqResult:
     """Add the contribution of every VCF batch ingested since the last change.
 
     Reads only the new batches' genotypes, plus the callable intervals of samples already
-    counted (their hom-ref calls at alleles the new batches discovered).
+    counted (their hom-ref calls at alleles the new batches discovered), and appends it to
+    ``popfreq_deltas`` (compacting instead when pending delta rows would exceed
+    ``compact_fraction`` of the base rows).
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     labels = read_population_labels(populations) if populations else None
@@ -305,7 +381,10 @@ def add_new_batches(
         if new.num_rows == 0:
             result.changed = False
             result.op = op - 1
-            _summarise(con, result, ws.read("popfreq_counts"), "SELECT * FROM popfreq_samples")
+            result.pending_rows = _scalar(con, "SELECT count(*) FROM popfreq_deltas")
+            result.samples_counted = _scalar(
+                con, "SELECT count(*) FROM popfreq_samples WHERE status = 'counted'"
+            )
             return result
         check_labels(new, str(populations) if populations else None)
         con.register("_pf_new", new)
@@ -336,22 +415,32 @@ def add_new_batches(
         delta_old = group_counts(
             con, interval_samples, fresh_sites, build=ws.build, adj=settings.adj
         )
-        totals = merge_totals(_stored_counts(con), [(delta_new, 1), (delta_old, 1)])
+        change = delta_new if delta_old.num_rows == 0 else merge_totals(delta_new, [(delta_old, 1)])
         result.batches = sorted(set(new.column("batch_id").to_pylist()))
         result.samples_added = counted.num_rows
         result.duplicates = new.num_rows - counted.num_rows
         result.missing_fields = missing
-        _summarise(
-            con, result, totals, "SELECT * FROM popfreq_samples UNION ALL SELECT * FROM _pf_new"
+        totals = _apply_change(tx, ws, con, change, op, compact_fraction)
+        _record_change(
+            con,
+            result,
+            change,
+            totals,
+            "SELECT * FROM popfreq_samples UNION ALL SELECT * FROM _pf_new",
         )
         tx.append("popfreq_samples", new)
-        _replace_counts(tx, ws, totals)
         _log(tx, result, settings, ws.versions())
     return result
 
 
-def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -> PopfreqResult:
-    """Subtract the samples' contributions and mark them withdrawn (for good)."""
+def withdraw_samples(
+    workspace: str | Path | Workspace,
+    sample_ids: list[str],
+    *,
+    compact_fraction: float = AUTO_COMPACT_FRACTION,
+) -> PopfreqResult:
+    """Subtract the samples' contributions (appended to ``popfreq_deltas``, or compacted
+    as in :func:`add_new_batches`) and mark them withdrawn (for good)."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     wanted = sorted(set(sample_ids))
     with ws.transaction() as tx:
@@ -390,7 +479,7 @@ def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -
             build=ws.build,
             adj=settings.adj,
         )
-        totals = merge_totals(_stored_counts(con), [(delta, -1)])
+        change = _negated(delta)
         updated = rows.set_column(
             rows.column_names.index("status"),
             "status",
@@ -408,9 +497,11 @@ def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -
             settings=settings.to_dict(),
         )
         con.register("_pf_updated", updated)
-        _summarise(
+        totals = _apply_change(tx, ws, con, change, op, compact_fraction)
+        _record_change(
             con,
             result,
+            change,
             totals,
             "SELECT * FROM popfreq_samples WHERE sample_id NOT IN (SELECT sample_id FROM _pf_wanted) "
             "UNION ALL SELECT * FROM _pf_updated",
@@ -418,6 +509,35 @@ def withdraw_samples(workspace: str | Path | Workspace, sample_ids: list[str]) -
         quoted = ", ".join("'" + s.replace("'", "''") + "'" for s in wanted)
         tx.delete("popfreq_samples", f"sample_id IN ({quoted})")
         tx.append("popfreq_samples", updated)
+        _log(tx, result, settings, ws.versions())
+    return result
+
+
+def compact_popfreq(workspace: str | Path | Workspace) -> PopfreqResult:
+    """Fold the pending delta rows into the base table (``popfreq_counts``) and empty
+    ``popfreq_deltas``. No total changes; readers then sum one row per total. A no-op
+    (``changed`` False) when nothing is pending."""
+    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+    with ws.transaction() as tx:
+        settings = stored_settings(ws)
+        if settings is None:
+            raise PopfreqError(
+                "the population database was never built: run `genomed popfreq build` first"
+            )
+        con = ws.connect(tables=_READS)
+        op = _next_op(con)
+        result = PopfreqResult(op=op, kind="compact", settings=settings.to_dict())
+        deltas = _stored(con, "popfreq_deltas")
+        if deltas.num_rows == 0:
+            result.changed = False
+            result.op = op - 1
+            result.samples_counted = _scalar(
+                con, "SELECT count(*) FROM popfreq_samples WHERE status = 'counted'"
+            )
+            return result
+        totals = merge_totals(_stored(con, "popfreq_counts"), [(deltas, 1)])
         _replace_counts(tx, ws, totals)
+        result.compacted = True
+        _summarise(con, result, totals, "SELECT * FROM popfreq_samples")
         _log(tx, result, settings, ws.versions())
     return result

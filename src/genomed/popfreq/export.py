@@ -28,6 +28,7 @@ from genomed.io.vcf_writer import bgzip_and_index
 from genomed.model.chromosome import sort_key
 from genomed.popfreq.database import PopfreqError, PopfreqSettings, stored_settings
 from genomed.popfreq.frequencies import GroupInfo, attach_alleles, load_groups, site_frequencies
+from genomed.popfreq.totals import TOTALS_TABLES, read_totals, totals_sql
 from genomed.store.workspace import Workspace
 
 #: alleles per window of an export (bounds memory: window x groups x 8 integers)
@@ -141,26 +142,31 @@ def info_definitions(
     return out
 
 
-def _windows(ws: Workspace) -> Iterator[tuple[str, int, int]]:
-    """(chrom, start, end) windows of at most WINDOW alleles, in genome order."""
-    con = ws.connect(tables=["popfreq_counts"])
+def _windows(ws: Workspace) -> list[tuple[str, int, int]]:
+    """(chrom, start, end) windows of at most WINDOW alleles (of the current totals), in
+    genome order."""
+    con = ws.connect(tables=list(TOTALS_TABLES))
     rows = con.sql(
         f"""
         SELECT chrom, min(pos), max(pos) FROM (
             SELECT chrom, pos, (row_number() OVER (PARTITION BY chrom ORDER BY pos) - 1) // {WINDOW} AS w
-            FROM (SELECT DISTINCT chrom, pos, variant_key FROM popfreq_counts))
+            FROM (SELECT DISTINCT chrom, pos, variant_key FROM ({totals_sql()})))
         GROUP BY chrom, w
         """
     ).fetchall()
-    yield from sorted(rows, key=lambda r: (sort_key(r[0]), r[1]))
+    con.close()
+    return sorted(rows, key=lambda r: (sort_key(r[0]), r[1]))
 
 
-def _wide_windows(ws: Workspace, groups, settings, min_ac: int) -> Iterator[tuple[pa.Table, int]]:
-    counts_ds = ws.dataset("popfreq_counts")
+def _wide_windows(
+    ws: Workspace, windows, groups, settings, min_ac: int
+) -> Iterator[tuple[pa.Table, int]]:
+    con = ws.connect(tables=list(TOTALS_TABLES))
     variants = ws.dataset("variants")
-    for chrom, start, end in _windows(ws):
+    for chrom, start, end in windows:
         span = (pc.field("chrom") == chrom) & (pc.field("pos") >= start) & (pc.field("pos") <= end)
-        counts = counts_ds.to_table(filter=span)
+        quoted = "'" + chrom.replace("'", "''") + "'"
+        counts = read_totals(con, f"chrom = {quoted} AND pos BETWEEN {start} AND {end}")
         total = pc.count_distinct(counts.column("variant_key")).as_py()
         wide = site_frequencies(counts, groups, settings.grpmax, min_ac=min_ac)
         alleles = variants.to_table(columns=["variant_key", "ref", "alt", "rsid"], filter=span)
@@ -224,13 +230,14 @@ def export_sites_vcf(workspace, out: str | Path, *, min_ac: int = 1) -> ExportRe
     con = ws.connect(tables=["popfreq_samples"])
     groups = load_groups(con)
     definitions = info_definitions(groups, settings)
-    chroms = sorted({c for c, _, _ in _windows(ws)}, key=sort_key)
+    windows = _windows(ws)
+    chroms = sorted({c for c, _, _ in windows}, key=sort_key)
     plain = out.with_name(out.name.removesuffix(".gz") + f".tmp-{os.getpid()}")
     records = withheld = 0
     info = _info_sql(definitions)
     with open(plain, "w") as handle:
         handle.write(_header(ws, groups, settings, definitions, chroms, min_ac))
-        for wide, dropped in _wide_windows(ws, groups, settings, min_ac):
+        for wide, dropped in _wide_windows(ws, windows, groups, settings, min_ac):
             withheld += dropped
             con.register("_pf_wide", wide)
             lines = (
@@ -267,7 +274,7 @@ def export_sites_parquet(workspace, out: str | Path, *, min_ac: int = 1) -> Expo
     writer = None
     records = withheld = 0
     try:
-        for wide, dropped in _wide_windows(ws, groups, settings, min_ac):
+        for wide, dropped in _wide_windows(ws, _windows(ws), groups, settings, min_ac):
             withheld += dropped
             front = ["variant_key", "chrom", "pos", "ref", "alt", "rsid"]
             wide = wide.select(front + [c for c in wide.column_names if c not in front])

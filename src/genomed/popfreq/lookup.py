@@ -8,8 +8,9 @@ Queries:
 - a region, ``1:11800000-11810000`` (1-based, inclusive) or a whole chromosome, ``chr1``;
 - a gene symbol, ``MTHFR`` (see :mod:`genomed.popfreq.genes`).
 
-Only the rows of the alleles asked for are read (the counts table is partitioned by
-chromosome and sorted by position), so a look-up takes well under a second.
+Only the rows of the alleles asked for are read (the base table is partitioned by
+chromosome and sorted by position; the filter applies to base and delta rows before they
+are summed, :mod:`genomed.popfreq.totals`), so a look-up takes well under a second.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from genomed.popfreq.frequencies import (
     site_frequencies,
 )
 from genomed.popfreq.genes import gene_span
+from genomed.popfreq.totals import TOTALS_TABLES, read_totals
 from genomed.store.export_vcf import parse_region
 from genomed.store.workspace import Workspace
 
@@ -169,13 +171,14 @@ def lookup(workspace, query: str, *, limit: int = 1000) -> LookupResult:
     result = LookupResult(query=query, kind=kind, where=where)
     if chrom is None or (keys is not None and len(keys) == 0):
         return result
-    expression = pc.field("chrom") == chrom
+    con = ws.connect(tables=["popfreq_samples", *TOTALS_TABLES])
+    where = "chrom = " + "'" + chrom.replace("'", "''") + "'"
     if span is not None:
-        expression &= (pc.field("pos") >= span[0]) & (pc.field("pos") <= span[1])
+        where += f" AND pos BETWEEN {int(span[0])} AND {int(span[1])}"
     if keys is not None:
-        expression &= pc.field("variant_key").isin(keys)
-    counts = ws.dataset("popfreq_counts").to_table(filter=expression)
-    con = ws.connect(tables=["popfreq_samples"])
+        con.register("_pf_lookup_keys", pa.table({"variant_key": keys.cast(pa.int64())}))
+        where += " AND variant_key IN (SELECT variant_key FROM _pf_lookup_keys)"
+    counts = read_totals(con, where)
     result.groups = load_groups(con)
     wide = site_frequencies(counts, result.groups, settings.grpmax)
     if wide.num_rows > limit:

@@ -377,14 +377,36 @@ TABLES: dict[str, TableSpec] = {
                 ("nhemi_raw", I32),
             ),
             ("chrom",),
-            "population-frequency counts of one allele in one sample group (current totals; "
-            "groups with nothing callable are left out)",
+            "population-frequency counts of one allele in one sample group as of the last build "
+            "or compaction (the *base*; groups with nothing callable are left out). Current "
+            "totals are these plus popfreq_deltas: read them through genomed.popfreq.totals",
+        ),
+        TableSpec(
+            "popfreq_deltas",
+            _s(
+                ("op", I64),  # popfreq_log.op (add or withdraw) that appended the row
+                ("variant_key", I64),
+                ("chrom", STR),
+                ("pos", I32),
+                ("grp", STR),  # as in popfreq_counts
+                ("ac", I32),  # signed changes of the eight popfreq_counts columns
+                ("an", I32),
+                ("nhomalt", I32),
+                ("nhemi", I32),
+                ("ac_raw", I32),
+                ("an_raw", I32),
+                ("nhomalt_raw", I32),
+                ("nhemi_raw", I32),
+            ),
+            (),
+            "signed change of one allele's counts in one group made by one add or withdrawal, "
+            "not yet folded into popfreq_counts (`genomed popfreq compact` folds and empties it)",
         ),
         TableSpec(
             "popfreq_log",
             _s(
                 ("op", I64),  # 1, 2, ... in order
-                ("kind", STR),  # build | add | withdraw
+                ("kind", STR),  # build | add | withdraw | compact
                 ("batches", STR),  # JSON list of batch ids added
                 ("samples", I32),  # samples counted (add/build) or withdrawn
                 ("config", STR),  # JSON: adj thresholds, grpmax settings
