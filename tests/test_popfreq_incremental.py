@@ -230,14 +230,25 @@ def test_cli_add_withdraw_and_errors(source, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["popfreq", "withdraw", "NOBODY", "-w", str(ws_dir)])
     assert result.exit_code == 1 and "NOBODY" in result.output
+    # leave a change pending (the CLI's automatic compaction would fold these small
+    # changes at once), then compact it from the command line
+    _ingest(ws_dir, _batch(region, pool[9:10], tmp_path))
+    assert not add_new_batches(ws_dir, compact_fraction=1e9).compacted
+    result = runner.invoke(app, ["popfreq", "compact", "-w", str(ws_dir), "--json"])
+    assert result.exit_code == 0 and '"compacted": true' in result.output, result.output
+    assert _pending(ws_dir) == 0
+    result = runner.invoke(app, ["popfreq", "compact", "-w", str(ws_dir)])
+    assert result.exit_code == 0 and "nothing to compact" in result.output
     con = Workspace.open(ws_dir).connect()
     assert con.sql("SELECT kind FROM popfreq_log ORDER BY op").fetchall() == [
         ("build",),
         ("add",),
         ("withdraw",),
+        ("add",),
+        ("compact",),
     ]
     an = con.sql("SELECT max(an_raw) FROM popfreq_counts WHERE grp = 'all'").fetchall()[0][0]
-    assert an == 2 * 7  # nine genomes counted, two withdrawn
+    assert an == 2 * 8  # ten genomes counted, two withdrawn
     # a rebuild keeps them out
     build_popfreq(ws_dir)
     assert Workspace.open(ws_dir).connect().sql(

@@ -30,8 +30,12 @@ def print_result(result, as_json: bool) -> None:
         print_json(result.to_dict())
         return
     if not result.changed:
-        console.print("no new batches: the population database is up to date.")
+        if result.kind == "compact":
+            console.print("no pending changes: nothing to compact.")
+        else:
+            console.print("no new batches: the population database is up to date.")
         return
+    of_change = result.kind in ("add", "withdraw") and not result.compacted
     rows = [
         ["operation", f"{result.kind} (#{result.op})"],
         ["batches read", ", ".join(result.batches) or "-"],
@@ -39,8 +43,9 @@ def print_result(result, as_json: bool) -> None:
         ["samples withdrawn", f"{result.samples_withdrawn:,}"],
         ["duplicates of counted patients", f"{result.duplicates:,}"],
         ["samples counted in total", f"{result.samples_counted:,}"],
-        ["alleles", f"{result.alleles:,}"],
-        ["group counts", f"{result.rows:,}"],
+        ["alleles changed" if of_change else "alleles", f"{result.alleles:,}"],
+        ["group counts changed" if of_change else "group counts", f"{result.rows:,}"],
+        ["compacted", "yes" if result.compacted else f"no ({result.pending_rows:,} rows pending)"],
     ]
     print_table("Population database", ["", ""], rows)
     missing = result.missing_fields or {}
@@ -163,6 +168,19 @@ def withdraw_command(
     from genomed.popfreq.database import withdraw_samples
 
     result = withdraw_samples(workspace, samples)
+    print_result(result, as_json)
+
+
+@popfreq_app.command("compact")
+@reports_errors
+def compact_command(
+    workspace: WorkspaceOption = DEFAULT_WS,
+    as_json: JsonOption = False,
+) -> None:
+    """Fold the changes of adds and withdrawals into the base totals (no total changes)."""
+    from genomed.popfreq.database import compact_popfreq
+
+    result = compact_popfreq(workspace)
     print_result(result, as_json)
 
 
