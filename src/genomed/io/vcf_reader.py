@@ -460,9 +460,9 @@ class _RecordBuffer:
             batch.n_called, batch.an, batch.ac = zeros, list(zeros), list(zeros)
             return batch
         genotypes, phased, has_gt = _stack_genotypes([r[7] for r in records], self.n)
-        ploidy = _count_last(genotypes != -2)
+        ploidy = _count_planes(genotypes, -2, equal=False)
         phased &= ploidy > 1  # htslib marks haploid calls phased; phase means nothing there
-        missing = _count_last(genotypes == -1)
+        missing = _count_planes(genotypes, -1, equal=True)
         called = ploidy - missing
         copies = _count_alleles(genotypes, rec_idx, allele_idx)
         batch.n_called = ((missing == 0) & (ploidy > 0)).sum(axis=1)[rec_idx].tolist()
@@ -486,7 +486,10 @@ class _RecordBuffer:
             "allele_mask": [_allele_masks(genotypes, recs, samples, allele_idx[rows])],
         }
         self._add_values(batch, records, rows, samples, recs, allele_idx[rows])
-        gaps_rows, gaps_samples = np.nonzero((missing[rec_idx] > 0) & has_gt[rec_idx][:, None])
+        if len(rec_idx) == len(records) and has_gt.all():  # one allele a record, all with GT
+            gaps_rows, gaps_samples = np.nonzero(missing > 0)
+        else:
+            gaps_rows, gaps_samples = np.nonzero((missing[rec_idx] > 0) & has_gt[rec_idx][:, None])
         if gaps_rows.size:
             batch.nocalls = {
                 "row": [gaps_rows],
@@ -538,12 +541,14 @@ def _genotype_array(variant) -> np.ndarray | None:
         return None
 
 
-def _count_last(mask: np.ndarray) -> np.ndarray:
-    """``mask.sum(axis=-1)`` for a short last axis, column by column (numpy's strided
-    reduction over an axis of length 2 is several times slower)."""
-    out = mask[..., 0].astype(np.int16)
-    for j in range(1, mask.shape[-1]):
-        out += mask[..., j]
+def _count_planes(genotypes: np.ndarray, value: int, *, equal: bool) -> np.ndarray:
+    """(R, n) count of a sample's alleles equal (or not equal) to ``value``, summed over
+    the allele planes of ``genotypes`` (R, P, n) (each plane's rows are contiguous, so
+    this is P fast passes, not a strided reduction over a short last axis)."""
+    out = np.zeros((genotypes.shape[0], genotypes.shape[2]), dtype=np.int16)
+    for j in range(genotypes.shape[1]):
+        plane = genotypes[:, j, :]
+        out += (plane == value) if equal else (plane != value)
     return out
 
 
@@ -551,40 +556,44 @@ def _count_alleles(
     genotypes: np.ndarray, rec_idx: np.ndarray, allele_idx: np.ndarray
 ) -> np.ndarray:
     """Copies of allele ``allele_idx[a]`` in each sample's genotype at record ``rec_idx[a]``."""
-    out = np.zeros((len(rec_idx), genotypes.shape[1]), dtype=np.int16)
+    out = np.zeros((len(rec_idx), genotypes.shape[2]), dtype=np.int16)
     if len(rec_idx) == len(genotypes) and (allele_idx == 1).all():
         # every record biallelic (the usual batch): no gather of the genotype array
-        for j in range(genotypes.shape[2]):
-            out += genotypes[:, :, j] == 1
+        for j in range(genotypes.shape[1]):
+            out += genotypes[:, j, :] == 1
         return out
     wanted = allele_idx.astype(np.int16)[:, None]
-    for j in range(genotypes.shape[2]):
-        out += genotypes[rec_idx, :, j] == wanted
+    for j in range(genotypes.shape[1]):
+        out += genotypes[rec_idx, j, :] == wanted
     return out
 
 
 def _allele_masks(genotypes, recs, samples, alleles) -> np.ndarray:
     """Bit j set when the j-th allele of the sample's genotype is the call's allele."""
     mask = np.zeros(len(recs), dtype=np.int16)
-    for j in range(genotypes.shape[2]):
-        mask |= (genotypes[recs, samples, j] == alleles).astype(np.int16) << j
+    for j in range(genotypes.shape[1]):
+        mask |= (genotypes[recs, j, samples] == alleles).astype(np.int16) << j
     return mask
 
 
 def _stack_genotypes(arrays: list, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(R, n, P) allele indices padded with -2, (R, n) phased, (R,) whether GT exists."""
+    """(R, P, n) allele indices padded with -2 (allele j of every sample of record r is
+    the contiguous row ``[r, j]``), (R, n) phased, (R,) whether GT exists."""
     has_gt = np.array([a is not None for a in arrays], dtype=bool)
     shapes = {a.shape for a in arrays if a is not None}
-    if has_gt.all() and len(shapes) == 1:  # one ploidy throughout: a single stacking copy
-        stacked = np.stack(arrays).astype(np.int16, copy=False)
-        return stacked[:, :, :-1], stacked[:, :, -1] == 1, has_gt
+    if has_gt.all() and len(shapes) == 1:  # one ploidy throughout: one copy per record
+        width = next(iter(shapes))[1]
+        stacked = np.empty((len(arrays), width, n), dtype=np.int16)
+        for r, a in enumerate(arrays):
+            stacked[r] = a.T
+        return stacked[:, :-1, :], stacked[:, -1, :] == 1, has_gt
     width = max((a.shape[1] - 1 for a in arrays if a is not None), default=1)
-    genotypes = np.full((len(arrays), n, width), -2, dtype=np.int16)
+    genotypes = np.full((len(arrays), width, n), -2, dtype=np.int16)
     phased = np.zeros((len(arrays), n), dtype=bool)
     for r, a in enumerate(arrays):
         if a is None:
             continue
-        genotypes[r, :, : a.shape[1] - 1] = a[:, :-1]
+        genotypes[r, : a.shape[1] - 1, :] = a[:, :-1].T
         phased[r] = a[:, -1] == 1
     return genotypes, phased, has_gt
 

@@ -223,6 +223,8 @@ def _batch_tables(
         return sample_dictionary.take(pa.array(index, pa.int32()))
 
     def origin(index: np.ndarray) -> pa.Array:
+        if not origin_of_sample.any():  # a germline file: no per-call lookup
+            return pa.repeat(origins[0], len(index))
         return origins.take(pa.array(origin_of_sample[index].astype(np.int8)))
 
     tables = {
