@@ -10,7 +10,8 @@ Modules, each one concept:
 - :mod:`.adj` gnomAD's adj genotype filter (GQ, DP, allele balance)
 - :mod:`.groups` who counts, under which labels; groups and grpmax settings
 - :mod:`.counts` per-group AC/AN/nhomalt/nhemi of a set of samples over a set of alleles
-- :mod:`.database` build, incremental add, withdrawal (atomic, logged)
+- :mod:`.database` build, incremental add, withdrawal, compaction (atomic, logged)
+- :mod:`.totals` the current totals (base + pending deltas), read by every reader
 - :mod:`.filtering_allele_frequency` faf95/faf99
 - :mod:`.frequencies` one wide record per allele: AF, grpmax, FAF, public-release suppression
 - :mod:`.lookup` variant / rsID / region / gene look-ups
