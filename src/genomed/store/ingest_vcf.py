@@ -1,10 +1,12 @@
 """``genomed ingest vcf``: a VCF/BCF into the workspace in one streamed, atomic commit.
 
-The file is read once. Each batch of split alleles is normalised, lifted and keyed
-(:func:`genomed.store.alleles.prepare_alleles`), and its calls, no-calls and per-site
-counts are spooled to Parquet in the transaction's staging folder, so peak memory stays
-flat however large the file. Only at the end are the spooled files appended to the
-Delta tables and the catalog replaced (see :mod:`genomed.store.workspace`).
+The file is read once. While this thread decodes the next batch of records, a worker
+thread splits the previous one, normalises, lifts and keys its alleles
+(:func:`genomed.store.alleles.prepare_alleles`) and writes its calls, no-calls and
+per-site counts once, as the tables' own Parquet data files in the transaction's staging
+folder (:class:`genomed.store.workspace.DataFiles`), so peak memory stays flat however
+large the file. Only at the end are those files moved into the Delta tables, the new
+variants appended and the catalog replaced (see :mod:`genomed.store.workspace`).
 """
 
 from __future__ import annotations
