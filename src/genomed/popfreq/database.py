@@ -353,6 +353,17 @@ def build_popfreq(
     return result
 
 
+def _built_settings(ws: Workspace):
+    """The stored build settings; an incremental operation on a never-built database is
+    an error that says what to run."""
+    settings = stored_settings(ws)
+    if settings is None:
+        raise PopfreqError(
+            "the population database was never built: run `genomed popfreq build` first"
+        )
+    return settings
+
+
 def add_new_batches(
     workspace: str | Path | Workspace,
     *,
@@ -369,11 +380,7 @@ def add_new_batches(
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     labels = read_population_labels(populations) if populations else None
     with ws.transaction() as tx:
-        settings = stored_settings(ws)
-        if settings is None:
-            raise PopfreqError(
-                "the population database was never built: run `genomed popfreq build` first"
-            )
+        settings = _built_settings(ws)
         con = ws.connect(tables=_READS)
         op = _next_op(con)
         new = _candidate_rows(con, incremental=True, labels=labels, op=op)
@@ -444,11 +451,7 @@ def withdraw_samples(
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     wanted = sorted(set(sample_ids))
     with ws.transaction() as tx:
-        settings = stored_settings(ws)
-        if settings is None:
-            raise PopfreqError(
-                "the population database was never built: run `genomed popfreq build` first"
-            )
+        settings = _built_settings(ws)
         con = ws.connect(tables=_READS)
         con.register("_pf_wanted", pa.table({"sample_id": pa.array(wanted, pa.string())}))
         rows = (
@@ -519,11 +522,7 @@ def compact_popfreq(workspace: str | Path | Workspace) -> PopfreqResult:
     (``changed`` False) when nothing is pending."""
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     with ws.transaction() as tx:
-        settings = stored_settings(ws)
-        if settings is None:
-            raise PopfreqError(
-                "the population database was never built: run `genomed popfreq build` first"
-            )
+        settings = _built_settings(ws)
         con = ws.connect(tables=_READS)
         op = _next_op(con)
         result = PopfreqResult(op=op, kind="compact", settings=settings.to_dict())

@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 
 from genomed.model.chromosome import chrom_codes
 from genomed.popfreq.filtering_allele_frequency import CONFIDENCES, filtering_allele_frequency
+from genomed.popfreq.group_sums import COUNT_COLUMNS
 from genomed.popfreq.groups import ALL, GrpmaxSettings, display_order, group_kind, vcf_suffix
 
 METRICS = ("AC", "AN", "AF", "nhomalt", "nhemi")
@@ -156,19 +157,7 @@ def site_frequencies(
             pa.array([], pa.string()),
             pa.array([], pa.int32()),
         )
-        dense = {
-            c: np.zeros((0, len(names)), np.int64)
-            for c in (
-                "ac",
-                "an",
-                "nhomalt",
-                "nhemi",
-                "ac_raw",
-                "an_raw",
-                "nhomalt_raw",
-                "nhemi_raw",
-            )
-        }
+        dense = {c: np.zeros((0, len(names)), np.int64) for c in COUNT_COLUMNS}
     else:
         keys, chrom, pos, dense = _dense(counts, names)
     ac, an = dense["ac"], dense["an"]
