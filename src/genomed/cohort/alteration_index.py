@@ -176,18 +176,7 @@ def build_index(con) -> AlterationIndex:
 def use_index(con, index: AlterationIndex) -> None:
     """Give ``con`` the index's ``profiled_samples`` so :func:`~genomed.cohort.alterations.prepare`
     need not scan the calls again for them."""
-    tables = {
-        r[0]
-        for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
-    }
-    if "profiled_samples" in tables:
-        return
-    con.register("_cached_profiled_samples", index.profiled_samples)
-    con.execute("CREATE TEMP TABLE profiled_samples AS SELECT * FROM _cached_profiled_samples")
-    con.unregister("_cached_profiled_samples")
-    con.execute(
-        "CREATE TEMP TABLE panel_gene_pairs AS SELECT DISTINCT panel_id, gene FROM gene_panels"
-    )
+    prepare(con, index.profiled_samples)
 
 
 def _save(index: AlterationIndex, directory: Path, key: str) -> None:

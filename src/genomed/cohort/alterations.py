@@ -127,15 +127,26 @@ def _sample_panels_sql(profile: str) -> str:
     )
 
 
-def prepare(con) -> None:
+def prepare(con, profiled=None) -> None:
     """Materialise, once per connection, what every frequency needs: ``called_samples``
     (samples with a call), ``profiled_samples`` (sample_id, patient_id, profile,
-    panel_id) and ``panel_gene_pairs`` (distinct panel_id, gene)."""
+    panel_id) and ``panel_gene_pairs`` (distinct panel_id, gene).
+
+    ``profiled``: ``profiled_samples`` already computed for this snapshot (an Arrow table,
+    e.g. from the alteration index), so the calls need not be scanned again."""
     done = {
         r[0]
         for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
     }
     if "profiled_samples" in done:
+        return
+    con.execute(
+        "CREATE TEMP TABLE panel_gene_pairs AS SELECT DISTINCT panel_id, gene FROM gene_panels"
+    )
+    if profiled is not None:
+        con.register("_profiled_samples", profiled)
+        con.execute("CREATE TEMP TABLE profiled_samples AS SELECT * FROM _profiled_samples")
+        con.unregister("_profiled_samples")
         return
     # whether a sample has calls only matters for samples without a gene-panel-matrix row
     unsure = (
@@ -153,9 +164,6 @@ def prepare(con) -> None:
         _sample_panels_sql(p) for p in ("mutations", "cna", "structural_variants")
     )
     con.execute(f"CREATE TEMP TABLE profiled_samples AS {union}")
-    con.execute(
-        "CREATE TEMP TABLE panel_gene_pairs AS SELECT DISTINCT panel_id, gene FROM gene_panels"
-    )
 
 
 def sample_panels(profile: str) -> str:
